@@ -1,0 +1,136 @@
+//! `cunan`: the command line face of the Cun'an core, for county IT, scripts and tests.
+//!
+//! Every subcommand is a thin call into `cunan-core` / `cunan-print`; errors print the same
+//! Chinese message the desktop app shows, plus the machine code, and exit non-zero.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use chrono::Local;
+use clap::{Parser, Subcommand};
+use cunan_core::demo::{self, DemoOptions};
+use cunan_core::{card, paths, CoreError, HazardKind, Store};
+
+#[derive(Parser)]
+#[command(name = "cunan", version, about = "村安 · 村级应急管理（命令行）")]
+struct Cli {
+    /// The store file (SQLite). Defaults to the desktop app's store.
+    #[arg(long, global = true, env = "CUNAN_DB")]
+    db: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Make a new store holding the demo village (refuses to overwrite a file).
+    Demo {
+        #[arg(long, default_value_t = 300)]
+        households: usize,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
+    /// Print the one-page response card for a hazard to a PDF.
+    Card {
+        /// flood | geological | forest-fire | fire | earthquake
+        #[arg(long)]
+        hazard: String,
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Live row counts per table (tombstones not counted).
+    Stats {
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// An error for the terminal: a machine code and a Chinese message.
+struct Failure {
+    code: &'static str,
+    message: String,
+}
+
+impl From<CoreError> for Failure {
+    fn from(e: CoreError) -> Self {
+        Failure { code: e.code(), message: e.to_string() }
+    }
+}
+
+impl From<cunan_print::PrintError> for Failure {
+    fn from(e: cunan_print::PrintError) -> Self {
+        Failure { code: e.code(), message: e.to_string() }
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(f) => {
+            eprintln!("错误[{}]：{}", f.code, f.message);
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<(), Failure> {
+    let db = match cli.db {
+        Some(p) => p,
+        None => paths::default_store_path().ok_or(Failure {
+            code: "no_data_dir",
+            message: "找不到本机的应用数据目录。请用 --db 指定数据文件。".into(),
+        })?,
+    };
+    let today = Local::now().date_naive();
+    match cli.command {
+        Command::Demo { households, seed } => {
+            let (_, summary) = demo::create(&db, DemoOptions { households, seed, today })?;
+            println!(
+                "已创建演示村“{}”：{} 户，{} 人，重点人群 {} 人 → {}",
+                summary.village,
+                summary.households,
+                summary.residents,
+                summary.vulnerable,
+                db.display()
+            );
+        }
+        Command::Card { hazard, out } => {
+            let kind = HazardKind::from_code(&hazard).ok_or_else(|| Failure {
+                code: "unknown_hazard",
+                message: format!(
+                    "不认识的灾种“{hazard}”。可选：flood（防汛防台）、geological（地质灾害）、forest-fire（森林火灾）、fire（消防安全）、earthquake（地震）。"
+                ),
+            })?;
+            let store = open_existing(&db)?;
+            let card = card::build(&store, kind, today)?;
+            let pdf = cunan_print::render_response_card(&card)?;
+            std::fs::write(&out, pdf).map_err(CoreError::from)?;
+            println!("已生成{}明白卡：{}", kind.label(), out.display());
+        }
+        Command::Stats { json } => {
+            let store = open_existing(&db)?;
+            let stats = store.stats()?;
+            if json {
+                let text = serde_json::to_string_pretty(&stats).map_err(|e| CoreError::Format(e.to_string()))?;
+                println!("{text}");
+            } else {
+                for (table, n) in stats {
+                    println!("{table:<20} {n}");
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Commands that read a store must not silently create an empty one at a mistyped path.
+fn open_existing(db: &Path) -> Result<Store, Failure> {
+    if !db.exists() {
+        return Err(Failure {
+            code: "store_missing",
+            message: format!("数据文件 {} 不存在。请检查路径，或先用 `cunan --db 路径 demo` 创建演示数据。", db.display()),
+        });
+    }
+    Ok(Store::open(db)?)
+}

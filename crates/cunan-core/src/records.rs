@@ -1,0 +1,645 @@
+//! The village's records: one struct per synced table in `schema.sql`.
+//!
+//! Field names are the column names. The five sync columns (`village_code`, `hlc`, `device_id`,
+//! `deleted`, and the `id` the struct does carry) are the store's business, not the struct's.
+
+use chrono::NaiveDate;
+use serde::{de::DeserializeOwned, Deserialize, Serialize};
+
+use crate::validate::{self, ValidationError};
+
+/// A row of a synced table.
+pub trait Record: Serialize + DeserializeOwned + Clone {
+    /// The table in `schema.sql`.
+    const TABLE: &'static str;
+    fn id(&self) -> &str;
+    fn set_id(&mut self, id: String);
+    /// Checks the fields a person typed; the store refuses to save a record that fails.
+    fn validate(&self) -> Result<(), ValidationError> {
+        Ok(())
+    }
+}
+
+macro_rules! record {
+    ($ty:ident, $table:literal) => {
+        impl Record for $ty {
+            const TABLE: &'static str = $table;
+            fn id(&self) -> &str {
+                &self.id
+            }
+            fn set_id(&mut self, id: String) {
+                self.id = id;
+            }
+        }
+    };
+    ($ty:ident, $table:literal, validate($me:ident) $body:block) => {
+        impl Record for $ty {
+            const TABLE: &'static str = $table;
+            fn id(&self) -> &str {
+                &self.id
+            }
+            fn set_id(&mut self, id: String) {
+                self.id = id;
+            }
+            fn validate(&self) -> Result<(), ValidationError> {
+                let $me = self;
+                $body
+            }
+        }
+    };
+}
+
+/// The hazard kinds the app knows from day one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "kebab-case")]
+pub enum HazardKind {
+    Flood,
+    Geological,
+    ForestFire,
+    Fire,
+    Earthquake,
+    Other,
+}
+
+impl HazardKind {
+    pub const ALL: [HazardKind; 6] = [
+        HazardKind::Flood,
+        HazardKind::Geological,
+        HazardKind::ForestFire,
+        HazardKind::Fire,
+        HazardKind::Earthquake,
+        HazardKind::Other,
+    ];
+
+    /// The Chinese name used on cards and screens.
+    pub fn label(self) -> &'static str {
+        match self {
+            HazardKind::Flood => "防汛防台",
+            HazardKind::Geological => "地质灾害",
+            HazardKind::ForestFire => "森林火灾",
+            HazardKind::Fire => "消防安全",
+            HazardKind::Earthquake => "地震",
+            HazardKind::Other => "其他灾害",
+        }
+    }
+
+    /// The word used on the command line and in the store, e.g. `forest-fire`.
+    pub fn code(self) -> &'static str {
+        match self {
+            HazardKind::Flood => "flood",
+            HazardKind::Geological => "geological",
+            HazardKind::ForestFire => "forest-fire",
+            HazardKind::Fire => "fire",
+            HazardKind::Earthquake => "earthquake",
+            HazardKind::Other => "other",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<HazardKind> {
+        HazardKind::ALL.into_iter().find(|k| k.code() == code)
+    }
+}
+
+/// 行政村(社区): the village this store belongs to.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Village {
+    pub id: String,
+    /// 12-digit 统计用区划代码.
+    pub code: String,
+    pub name: String,
+    pub township: String,
+    pub county: String,
+    pub province_city: String,
+    pub population: Option<i64>,
+    pub household_count: Option<i64>,
+    pub hazard_kinds: Vec<HazardKind>,
+    /// Whether communications can be guaranteed after a disaster; if not, a satellite phone is required.
+    pub comms_guaranteed: bool,
+    pub party_secretary: String,
+    pub party_secretary_phone: String,
+    pub officer_name: String,
+    pub officer_phone: String,
+    pub note: String,
+}
+record!(Village, "village", validate(v) {
+    validate::division_code("区划代码", &v.code)?;
+    validate::required("村名", &v.name)?;
+    validate::max_chars("村名", &v.name, 30)?;
+    validate::optional_phone("书记电话", &v.party_secretary_phone)?;
+    validate::optional_phone("应急管理员电话", &v.officer_phone)?;
+    validate::optional_count("人口", v.population)?;
+    validate::optional_count("户数", v.household_count)?;
+    Ok(())
+});
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Grid {
+    pub id: String,
+    pub name: String,
+    pub area: String,
+    pub note: String,
+}
+record!(Grid, "grid", validate(g) { validate::required("网格名称", &g.name) });
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct GridMember {
+    pub id: String,
+    pub grid_id: String,
+    pub name: String,
+    pub phone: String,
+    pub role: String,
+}
+record!(GridMember, "grid_member", validate(m) {
+    validate::required("网格员姓名", &m.name)?;
+    validate::optional_phone("网格员电话", &m.phone)
+});
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct HazardSite {
+    pub id: String,
+    pub name: String,
+    pub hazard: Option<HazardKind>,
+    pub site_type: String,
+    pub location: String,
+    pub risk_color: String,
+    pub monitor_name: String,
+    pub monitor_phone: String,
+    pub note: String,
+}
+record!(HazardSite, "hazard_site", validate(s) {
+    validate::required("隐患点名称", &s.name)?;
+    if s.hazard.is_none() {
+        return Err(ValidationError::new("required", "灾种", "请选择隐患点的灾种。"));
+    }
+    validate::optional_phone("监测人电话", &s.monitor_phone)
+});
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Household {
+    pub id: String,
+    pub grid_id: Option<String>,
+    pub head_name: String,
+    pub address: String,
+    pub phone: String,
+    pub house_type: String,
+    pub in_danger_zone: bool,
+    pub note: String,
+}
+record!(Household, "household", validate(h) {
+    validate::required("户主姓名", &h.head_name)?;
+    validate::optional_phone("户联系电话", &h.phone)
+});
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct HouseholdHazard {
+    pub id: String,
+    pub household_id: String,
+    pub hazard_site_id: String,
+}
+record!(HouseholdHazard, "household_hazard");
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Resident {
+    pub id: String,
+    pub household_id: String,
+    pub name: String,
+    pub relation: String,
+    pub gender: String,
+    pub birth_date: Option<NaiveDate>,
+    pub id_number: String,
+    pub phone: String,
+    pub note: String,
+}
+record!(Resident, "resident", validate(r) {
+    validate::required("姓名", &r.name)?;
+    if !r.id_number.is_empty() {
+        validate::resident_id("身份证号", &r.id_number)?;
+    }
+    validate::optional_phone("电话", &r.phone)
+});
+
+/// The kinds of 重点人群.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "kebab-case")]
+pub enum VulnerableKind {
+    #[default]
+    ElderlyAlone,
+    Disabled,
+    Bedridden,
+    Pregnant,
+    LeftBehindChild,
+    Other,
+}
+
+impl VulnerableKind {
+    pub fn label(self) -> &'static str {
+        match self {
+            VulnerableKind::ElderlyAlone => "独居老人",
+            VulnerableKind::Disabled => "残疾人",
+            VulnerableKind::Bedridden => "卧床病人",
+            VulnerableKind::Pregnant => "孕妇",
+            VulnerableKind::LeftBehindChild => "留守儿童",
+            VulnerableKind::Other => "其他",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct VulnerablePerson {
+    pub id: String,
+    pub resident_id: String,
+    pub kind: VulnerableKind,
+    pub kind_note: String,
+    pub helper_name: String,
+    pub helper_phone: String,
+    pub helper_resident_id: Option<String>,
+    pub note: String,
+}
+record!(VulnerablePerson, "vulnerable_person", validate(v) {
+    validate::required("帮扶责任人", &v.helper_name)?;
+    validate::phone("帮扶责任人电话", &v.helper_phone)
+});
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Team {
+    pub id: String,
+    pub name: String,
+    pub kind: String,
+    pub note: String,
+}
+record!(Team, "team", validate(t) { validate::required("队伍名称", &t.name) });
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct TeamMember {
+    pub id: String,
+    pub team_id: String,
+    pub name: String,
+    pub phone: String,
+    pub role: String,
+    pub skills: String,
+    pub resident_id: Option<String>,
+}
+record!(TeamMember, "team_member", validate(m) {
+    validate::required("队员姓名", &m.name)?;
+    validate::optional_phone("队员电话", &m.phone)
+});
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Contact {
+    pub id: String,
+    pub name: String,
+    pub organization: String,
+    pub role: String,
+    /// village | township | county | emergency
+    pub level: String,
+    pub phone: String,
+    pub phone_backup: String,
+    pub is_duty_line: bool,
+    pub backup_of: Option<String>,
+    /// village | county; county-owned contacts are read-only in the village.
+    pub owner: String,
+    pub note: String,
+}
+record!(Contact, "contact", validate(c) {
+    validate::required("联系人名称", &c.name)?;
+    validate::phone("联系电话", &c.phone)?;
+    validate::optional_phone("备用电话", &c.phone_backup)
+});
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Shelter {
+    pub id: String,
+    pub name: String,
+    pub address: String,
+    pub capacity: Option<i64>,
+    pub keeper_name: String,
+    pub keeper_phone: String,
+    pub hazard_kinds: Vec<HazardKind>,
+    pub note: String,
+}
+record!(Shelter, "shelter", validate(s) {
+    validate::required("安置点名称", &s.name)?;
+    validate::optional_count("容纳人数", s.capacity)?;
+    validate::optional_phone("管理员电话", &s.keeper_phone)
+});
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct EvacuationRoute {
+    pub id: String,
+    pub name: String,
+    pub from_place: String,
+    pub shelter_id: Option<String>,
+    pub description: String,
+    pub distance_m: Option<i64>,
+    pub note: String,
+}
+record!(EvacuationRoute, "evacuation_route", validate(r) {
+    validate::required("路线名称", &r.name)?;
+    validate::optional_count("路线长度", r.distance_m)
+});
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Plan {
+    pub id: String,
+    pub hazard: Option<HazardKind>,
+    pub title: String,
+    pub warning_signal: String,
+    pub warning_giver: String,
+    pub responsible: String,
+    pub responsible_ref: Option<String>,
+    pub monitor: String,
+    pub monitor_ref: Option<String>,
+    pub reporter: String,
+    pub reporter_ref: Option<String>,
+    pub route: String,
+    pub route_ref: Option<String>,
+    pub safe_place: String,
+    pub safe_place_ref: Option<String>,
+    pub approved_by: String,
+    pub approved_on: Option<NaiveDate>,
+    pub note: String,
+}
+record!(Plan, "plan", validate(p) {
+    if p.hazard.is_none() {
+        return Err(ValidationError::new("required", "灾种", "请选择预案针对的灾种。"));
+    }
+    Ok(())
+});
+
+/// The phases of a plan, in the order they happen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "kebab-case")]
+pub enum PlanPhase {
+    #[default]
+    Warning,
+    FirstResponse,
+    Evacuation,
+    Reporting,
+    Recovery,
+}
+
+impl PlanPhase {
+    pub const ALL: [PlanPhase; 5] = [
+        PlanPhase::Warning,
+        PlanPhase::FirstResponse,
+        PlanPhase::Evacuation,
+        PlanPhase::Reporting,
+        PlanPhase::Recovery,
+    ];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            PlanPhase::Warning => "预警发布",
+            PlanPhase::FirstResponse => "先期处置",
+            PlanPhase::Evacuation => "转移避险",
+            PlanPhase::Reporting => "信息报告",
+            PlanPhase::Recovery => "灾后恢复",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct PlanStep {
+    pub id: String,
+    pub plan_id: String,
+    pub phase: PlanPhase,
+    pub position: i64,
+    pub warning_level: Option<String>,
+    pub who: String,
+    pub what: String,
+    pub how: String,
+}
+record!(PlanStep, "plan_step", validate(s) {
+    validate::required("谁来做", &s.who)?;
+    validate::required("做什么", &s.what)
+});
+
+/// The state an item of kit is in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "kebab-case")]
+pub enum KitCondition {
+    #[default]
+    Good,
+    NeedsRepair,
+    Broken,
+}
+
+impl KitCondition {
+    pub fn label(self) -> &'static str {
+        match self {
+            KitCondition::Good => "完好",
+            KitCondition::NeedsRepair => "待维修",
+            KitCondition::Broken => "损坏",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct KitItem {
+    pub id: String,
+    /// The 5+X catalogue code for a standard item; `None` for the village's own X items.
+    pub catalog_code: Option<String>,
+    pub name: String,
+    pub quantity: i64,
+    pub unit: String,
+    pub location: String,
+    pub custodian: String,
+    pub custodian_phone: String,
+    pub condition: KitCondition,
+    pub inspect_every_days: i64,
+    pub note: String,
+}
+record!(KitItem, "kit_item", validate(k) {
+    validate::required("器材名称", &k.name)?;
+    validate::optional_count("数量", Some(k.quantity))?;
+    if !(1..=730).contains(&k.inspect_every_days) {
+        return Err(ValidationError::new(
+            "out_of_range",
+            "检查周期",
+            "检查周期应在 1 到 730 天之间，请重新填写。",
+        ));
+    }
+    validate::optional_phone("保管人电话", &k.custodian_phone)
+});
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct KitInspection {
+    pub id: String,
+    pub kit_item_id: String,
+    pub date: NaiveDate,
+    pub inspector: String,
+    pub result: KitCondition,
+    pub note: String,
+}
+record!(KitInspection, "kit_inspection", validate(i) {
+    validate::required("检查人", &i.inspector)
+});
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct FloodResponsible {
+    pub id: String,
+    pub name: String,
+    pub phone: String,
+    pub duty_area: String,
+    pub resident_id: Option<String>,
+    pub has_helmet: bool,
+    pub has_flashlight: bool,
+    pub has_rain_gear: bool,
+    pub has_life_jacket: bool,
+}
+record!(FloodResponsible, "flood_responsible", validate(f) {
+    validate::required("防汛责任人姓名", &f.name)?;
+    validate::optional_phone("防汛责任人电话", &f.phone)
+});
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct HazardReport {
+    pub id: String,
+    pub hazard_site_id: Option<String>,
+    pub found_on: NaiveDate,
+    pub found_by: String,
+    pub source: String,
+    pub description: String,
+    pub due_on: Option<NaiveDate>,
+    pub closed_on: Option<NaiveDate>,
+    pub fix_note: String,
+}
+record!(HazardReport, "hazard_report", validate(h) {
+    validate::required("隐患描述", &h.description)?;
+    if let Some(closed) = h.closed_on {
+        if closed < h.found_on {
+            return Err(ValidationError::new(
+                "date_order",
+                "办结日期",
+                "办结日期不能早于发现日期，请检查。",
+            ));
+        }
+    }
+    Ok(())
+});
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Drill {
+    pub id: String,
+    pub date: NaiveDate,
+    pub kind: String,
+    pub hazard: Option<HazardKind>,
+    pub participants: Option<i64>,
+    pub problems: String,
+    pub note: String,
+}
+record!(Drill, "drill", validate(d) { validate::optional_count("参加人数", d.participants) });
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct IncidentReport {
+    pub id: String,
+    pub first_report_id: Option<String>,
+    pub occurred_at: String,
+    pub reported_at: String,
+    pub place: String,
+    pub hazard: Option<HazardKind>,
+    pub severity: Option<String>,
+    pub deaths: i64,
+    pub injured: i64,
+    pub missing: i64,
+    pub evacuated: i64,
+    pub description: String,
+    pub actions_taken: String,
+    pub reporter: String,
+}
+record!(IncidentReport, "incident_report", validate(r) {
+    validate::required("事发地点", &r.place)?;
+    for (field, n) in [("死亡人数", r.deaths), ("受伤人数", r.injured), ("失联人数", r.missing), ("转移人数", r.evacuated)] {
+        validate::optional_count(field, Some(n))?;
+    }
+    Ok(())
+});
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct EvacuationEvent {
+    pub id: String,
+    pub hazard: Option<HazardKind>,
+    pub started_at: String,
+    pub ended_at: Option<String>,
+    pub reason: String,
+    pub note: String,
+}
+record!(EvacuationEvent, "evacuation_event");
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct EvacuationStatus {
+    pub id: String,
+    pub event_id: String,
+    pub resident_id: String,
+    pub status: String,
+    pub shelter_id: Option<String>,
+    pub updated_at: String,
+    pub note: String,
+}
+record!(EvacuationStatus, "evacuation_status");
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Setting {
+    pub id: String,
+    pub key: String,
+    #[cfg_attr(feature = "ts", ts(type = "unknown"))]
+    pub value: serde_json::Value,
+    pub owner: String,
+}
+record!(Setting, "setting", validate(s) { validate::required("设置项", &s.key) });
+
+/// Every synced table, in an order in which foreign keys are satisfied.
+pub const SYNCED_TABLES: [&str; 24] = [
+    Village::TABLE,
+    Grid::TABLE,
+    GridMember::TABLE,
+    HazardSite::TABLE,
+    Household::TABLE,
+    HouseholdHazard::TABLE,
+    Resident::TABLE,
+    VulnerablePerson::TABLE,
+    Team::TABLE,
+    TeamMember::TABLE,
+    Contact::TABLE,
+    Shelter::TABLE,
+    EvacuationRoute::TABLE,
+    Plan::TABLE,
+    PlanStep::TABLE,
+    KitItem::TABLE,
+    KitInspection::TABLE,
+    FloodResponsible::TABLE,
+    HazardReport::TABLE,
+    Drill::TABLE,
+    IncidentReport::TABLE,
+    EvacuationEvent::TABLE,
+    EvacuationStatus::TABLE,
+    Setting::TABLE,
+];

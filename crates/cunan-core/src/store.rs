@@ -1,0 +1,514 @@
+//! The village's local store: one SQLite file, WAL mode, foreign keys on, synchronous=FULL so
+//! that a committed write survives a power cut.
+//!
+//! All writes go through [`Writer`], which stamps each row with the sync columns and appends the
+//! row's new state to `change_log` in the same transaction.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use rusqlite::types::{Value as SqlValue, ValueRef};
+use rusqlite::{params, Connection, OptionalExtension, Transaction};
+use serde_json::{Map, Value};
+
+use crate::clock::{Clock, Hlc, SystemClock};
+use crate::error::{CoreError, Result};
+use crate::records::{Record, Village, SYNCED_TABLES};
+
+/// The whole schema, as numbered migrations.
+pub const SCHEMA_SQL: &str = include_str!("../../../schema.sql");
+
+/// The sync columns every synced table has, which the store (not the record) fills in.
+const SYNC_COLUMNS: [&str; 4] = ["village_code", "hlc", "device_id", "deleted"];
+
+/// The migrations in `schema.sql`: (number, SQL), in order.
+pub fn migrations() -> Vec<(i64, &'static str)> {
+    const MARK: &str = "\n-- migration: ";
+    let starts: Vec<usize> = SCHEMA_SQL
+        .match_indices(MARK)
+        .map(|(i, _)| i + MARK.len())
+        .collect();
+    starts
+        .iter()
+        .enumerate()
+        .map(|(k, &start)| {
+            let end = starts
+                .get(k + 1)
+                .map(|&next| next - MARK.len())
+                .unwrap_or(SCHEMA_SQL.len());
+            let section = &SCHEMA_SQL[start..end];
+            let (number, body) = section.split_once('\n').unwrap_or((section, ""));
+            (number.trim().parse::<i64>().unwrap_or(-1), body)
+        })
+        .collect()
+}
+
+/// The schema version this build writes: the last migration's number.
+pub fn schema_version() -> i64 {
+    migrations().last().map(|m| m.0).unwrap_or(0)
+}
+
+/// The declared type of a column, which says how to read it back.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum ColumnKind {
+    Boolean,
+    Json,
+    Plain,
+}
+
+type ColumnCache = Mutex<HashMap<String, Vec<(String, ColumnKind)>>>;
+
+pub struct Store {
+    conn: Connection,
+    clock: Arc<dyn Clock>,
+    device_id: String,
+    path: PathBuf,
+    columns: ColumnCache,
+}
+
+impl Store {
+    /// Opens the store at `path`, creating it (and its folder) if it does not exist, and brings
+    /// its schema up to date. Refuses a store made by a newer version of Cun'an.
+    pub fn open(path: &Path) -> Result<Store> {
+        Store::open_with_clock(path, Arc::new(SystemClock))
+    }
+
+    pub fn open_with_clock(path: &Path, clock: Arc<dyn Clock>) -> Result<Store> {
+        Store::open_at_version(path, clock, schema_version())
+    }
+
+    /// Creates a new store; refuses to touch an existing file.
+    pub fn create_new(path: &Path, clock: Arc<dyn Clock>) -> Result<Store> {
+        if path.exists() {
+            return Err(CoreError::StoreExists(path.to_path_buf()));
+        }
+        Store::open_with_clock(path, clock)
+    }
+
+    /// Opens a store migrated only up to `version` (tests of migrations use this).
+    pub fn open_at_version(path: &Path, clock: Arc<dyn Clock>, version: i64) -> Result<Store> {
+        if let Some(dir) = path.parent() {
+            if !dir.as_os_str().is_empty() {
+                std::fs::create_dir_all(dir)?;
+            }
+        }
+        let mut conn = Connection::open(path)?;
+        conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "FULL")?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        migrate(&mut conn, version)?;
+        let device_id = ensure_device(&conn, clock.as_ref())?;
+        Ok(Store {
+            conn,
+            clock,
+            device_id,
+            path: path.to_path_buf(),
+            columns: Mutex::new(HashMap::new()),
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    pub fn device_id(&self) -> &str {
+        &self.device_id
+    }
+
+    pub fn clock(&self) -> &dyn Clock {
+        self.clock.as_ref()
+    }
+
+    /// The schema version of the open store.
+    pub fn version(&self) -> Result<i64> {
+        Ok(self
+            .conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))?)
+    }
+
+    /// Read-only access for queries the typed API does not cover.
+    pub fn conn(&self) -> &Connection {
+        &self.conn
+    }
+
+    /// Runs `f` in one transaction: all its writes land, or none do.
+    pub fn write<T>(&mut self, f: impl FnOnce(&mut Writer<'_>) -> Result<T>) -> Result<T> {
+        let tx = self.conn.transaction()?;
+        let last: String = tx.query_row("SELECT last_hlc FROM device", [], |r| r.get(0))?;
+        let mut writer = Writer {
+            hlc: Hlc::parse(&last).unwrap_or(Hlc::ZERO),
+            tx,
+            clock: self.clock.as_ref(),
+            device_id: &self.device_id,
+            columns: &self.columns,
+            village_code: None,
+        };
+        let out = f(&mut writer)?;
+        writer.finish()?;
+        Ok(out)
+    }
+
+    /// Validates and saves one record (insert or update); a record with an empty id gets a new one.
+    pub fn save<R: Record>(&mut self, record: &R) -> Result<R> {
+        self.write(|w| w.save(record))
+    }
+
+    /// Marks a record deleted (a tombstone, which syncs; it can be restored by saving it again).
+    pub fn delete<R: Record>(&mut self, id: &str) -> Result<()> {
+        self.write(|w| w.delete::<R>(id))
+    }
+
+    pub fn get<R: Record>(&self, id: &str) -> Result<Option<R>> {
+        let rows = self.query::<R>("id = ?1 AND deleted = 0", &[&id])?;
+        Ok(rows.into_iter().next())
+    }
+
+    /// All live rows of a table, in the order they were first written.
+    pub fn list<R: Record>(&self) -> Result<Vec<R>> {
+        self.query::<R>("deleted = 0", &[])
+    }
+
+    /// Live rows matching an SQL condition on the table's columns.
+    pub fn query<R: Record>(
+        &self,
+        condition: &str,
+        args: &[&dyn rusqlite::ToSql],
+    ) -> Result<Vec<R>> {
+        let columns = columns_of(&self.conn, &self.columns, R::TABLE)?;
+        let sql = format!(
+            "SELECT * FROM {} WHERE {condition} ORDER BY rowid",
+            R::TABLE
+        );
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let mut rows = stmt.query(args)?;
+        let mut out = Vec::new();
+        while let Some(row) = rows.next()? {
+            let json = row_to_json(row, &columns)?;
+            out.push(
+                serde_json::from_value(json)
+                    .map_err(|e| CoreError::Format(format!("{}: {e}", R::TABLE)))?,
+            );
+        }
+        Ok(out)
+    }
+
+    /// The village this store belongs to, once its basic facts have been entered.
+    pub fn village(&self) -> Result<Option<Village>> {
+        Ok(self.list::<Village>()?.into_iter().next())
+    }
+
+    /// Live (not deleted) rows per synced table.
+    pub fn stats(&self) -> Result<BTreeMap<String, i64>> {
+        let mut out = BTreeMap::new();
+        for table in SYNCED_TABLES {
+            let n: i64 = self.conn.query_row(
+                &format!("SELECT count(*) FROM {table} WHERE deleted = 0"),
+                [],
+                |r| r.get(0),
+            )?;
+            out.insert(table.to_string(), n);
+        }
+        Ok(out)
+    }
+
+    /// How many local changes the county has not yet acknowledged.
+    pub fn unpushed_changes(&self) -> Result<i64> {
+        Ok(self.conn.query_row(
+            "SELECT count(*) FROM change_log WHERE pushed = 0",
+            [],
+            |r| r.get(0),
+        )?)
+    }
+}
+
+/// One transaction's worth of writes.
+pub struct Writer<'s> {
+    tx: Transaction<'s>,
+    clock: &'s dyn Clock,
+    device_id: &'s str,
+    columns: &'s ColumnCache,
+    hlc: Hlc,
+    village_code: Option<String>,
+}
+
+impl Writer<'_> {
+    pub fn save<R: Record>(&mut self, record: &R) -> Result<R> {
+        record.validate()?;
+        let mut record = record.clone();
+        if record.id().trim().is_empty() {
+            record.set_id(new_id(self.clock));
+        }
+        let Value::Object(fields) =
+            serde_json::to_value(&record).map_err(|e| CoreError::Format(e.to_string()))?
+        else {
+            return Err(CoreError::Format(format!("{} is not a struct", R::TABLE)));
+        };
+        let village_code = if R::TABLE == Village::TABLE {
+            self.check_village_code(&fields)?
+        } else {
+            self.village_code()?
+        };
+        let hlc = self.tick();
+        let table_columns = columns_of(&self.tx, self.columns, R::TABLE)?;
+        let mut names: Vec<&str> = SYNC_COLUMNS.to_vec();
+        let mut values: Vec<SqlValue> = vec![
+            SqlValue::Text(village_code),
+            SqlValue::Text(hlc.to_string()),
+            SqlValue::Text(self.device_id.to_string()),
+            SqlValue::Integer(0),
+        ];
+        for (name, value) in &fields {
+            let Some((_, kind)) = table_columns.iter().find(|(c, _)| c == name) else {
+                return Err(CoreError::Format(format!(
+                    "{}.{name} is not in schema.sql",
+                    R::TABLE
+                )));
+            };
+            names.push(name);
+            values.push(match kind {
+                ColumnKind::Json => SqlValue::Text(value.to_string()),
+                _ => json_to_sql(value),
+            });
+        }
+        let placeholders: Vec<String> = (1..=names.len()).map(|i| format!("?{i}")).collect();
+        let updates: Vec<String> = names
+            .iter()
+            .filter(|n| **n != "id")
+            .map(|n| format!("{n} = excluded.{n}"))
+            .collect();
+        let sql = format!(
+            "INSERT INTO {t} ({cols}) VALUES ({ph}) ON CONFLICT (id) DO UPDATE SET {up}",
+            t = R::TABLE,
+            cols = names.join(", "),
+            ph = placeholders.join(", "),
+            up = updates.join(", "),
+        );
+        self.tx
+            .prepare_cached(&sql)?
+            .execute(rusqlite::params_from_iter(values.iter()))?;
+        self.log_change(R::TABLE, record.id(), "upsert", hlc)?;
+        Ok(record)
+    }
+
+    pub fn delete<R: Record>(&mut self, id: &str) -> Result<()> {
+        let hlc = self.tick();
+        let n = self.tx.execute(
+            &format!(
+                "UPDATE {} SET deleted = 1, hlc = ?2, device_id = ?3 WHERE id = ?1 AND deleted = 0",
+                R::TABLE
+            ),
+            params![id, hlc.to_string(), self.device_id],
+        )?;
+        if n == 0 {
+            return Err(CoreError::NotFound { what: "记录" });
+        }
+        self.log_change(R::TABLE, id, "delete", hlc)
+    }
+
+    /// Read access inside the transaction.
+    pub fn conn(&self) -> &Connection {
+        &self.tx
+    }
+
+    fn tick(&mut self) -> Hlc {
+        self.hlc = self.hlc.tick(self.clock.now().timestamp_millis());
+        self.hlc
+    }
+
+    fn village_code(&mut self) -> Result<String> {
+        if let Some(code) = &self.village_code {
+            return Ok(code.clone());
+        }
+        let code: Option<String> = self
+            .tx
+            .query_row(
+                "SELECT code FROM village WHERE deleted = 0 LIMIT 1",
+                [],
+                |r| r.get(0),
+            )
+            .optional()?;
+        let code = code.ok_or(CoreError::NoVillage)?;
+        self.village_code = Some(code.clone());
+        Ok(code)
+    }
+
+    /// A store holds one village, and its code is fixed once other records point at it.
+    fn check_village_code(&mut self, fields: &Map<String, Value>) -> Result<String> {
+        let code = fields
+            .get("code")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string();
+        let id = fields.get("id").and_then(Value::as_str).unwrap_or_default();
+        let existing: Option<(String, String)> = self
+            .tx
+            .query_row(
+                "SELECT id, code FROM village WHERE deleted = 0 LIMIT 1",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        if let Some((existing_id, existing_code)) = existing {
+            if existing_id != id {
+                return Err(crate::validate::ValidationError::new(
+                    "village_exists",
+                    "村庄",
+                    "本数据文件已有一个村庄，一个文件只能保存一个村。请修改现有村庄信息。",
+                )
+                .into());
+            }
+            if existing_code != code {
+                return Err(crate::validate::ValidationError::new(
+                    "village_code_fixed",
+                    "区划代码",
+                    "区划代码保存后不能修改（所有记录都以它归属本村）。如确实填错，请联系县应急管理局处理。",
+                )
+                .into());
+            }
+        }
+        self.village_code = Some(code.clone());
+        Ok(code)
+    }
+
+    fn log_change(&mut self, table: &str, id: &str, op: &str, hlc: Hlc) -> Result<()> {
+        let columns = columns_of(&self.tx, self.columns, table)?;
+        let data = {
+            let mut stmt = self
+                .tx
+                .prepare_cached(&format!("SELECT * FROM {table} WHERE id = ?1"))?;
+            let mut rows = stmt.query([id])?;
+            match rows.next()? {
+                Some(row) => row_to_json(row, &columns)?,
+                None => return Err(CoreError::NotFound { what: "记录" }),
+            }
+        };
+        self.tx
+            .prepare_cached(
+                "INSERT INTO change_log (table_name, row_id, op, hlc, device_id, data) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            )?
+            .execute(params![table, id, op, hlc.to_string(), self.device_id, data.to_string()])?;
+        Ok(())
+    }
+
+    fn finish(self) -> Result<()> {
+        self.tx
+            .execute("UPDATE device SET last_hlc = ?1", [self.hlc.to_string()])?;
+        self.tx.commit()?;
+        Ok(())
+    }
+}
+
+/// A new UUIDv7 from the clock's time and random bits.
+pub fn new_id(clock: &dyn Clock) -> String {
+    let ms = clock.now().timestamp_millis().max(0) as u64;
+    let random: [u8; 10] = uuid::Uuid::new_v4().as_bytes()[..10]
+        .try_into()
+        .unwrap_or([0; 10]);
+    uuid::Builder::from_unix_timestamp_millis(ms, &random)
+        .into_uuid()
+        .to_string()
+}
+
+fn migrate(conn: &mut Connection, up_to: i64) -> Result<()> {
+    let supported = schema_version();
+    let current: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+    if current > supported {
+        return Err(CoreError::StoreTooNew {
+            found: current,
+            supported,
+        });
+    }
+    let pending: Vec<_> = migrations()
+        .into_iter()
+        .filter(|(n, _)| *n > current && *n <= up_to)
+        .collect();
+    if pending.is_empty() {
+        return Ok(());
+    }
+    let tx = conn.transaction()?;
+    for (number, sql) in pending {
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", number)?;
+    }
+    tx.commit()?;
+    Ok(())
+}
+
+fn ensure_device(conn: &Connection, clock: &dyn Clock) -> Result<String> {
+    let existing: Option<String> = conn
+        .query_row("SELECT device_id FROM device", [], |r| r.get(0))
+        .optional()?;
+    if let Some(id) = existing {
+        return Ok(id);
+    }
+    let id = new_id(clock);
+    conn.execute(
+        "INSERT INTO device (singleton, device_id, last_hlc, created_at) VALUES (1, ?1, ?2, ?3)",
+        params![id, Hlc::ZERO.to_string(), clock.now().to_rfc3339()],
+    )?;
+    Ok(id)
+}
+
+fn columns_of(
+    conn: &Connection,
+    cache: &ColumnCache,
+    table: &str,
+) -> Result<Vec<(String, ColumnKind)>> {
+    if let Some(cols) = cache.lock().ok().and_then(|c| c.get(table).cloned()) {
+        return Ok(cols);
+    }
+    let mut stmt = conn.prepare(&format!("PRAGMA table_info({table})"))?;
+    let cols: Vec<(String, ColumnKind)> = stmt
+        .query_map([], |r| {
+            let name: String = r.get(1)?;
+            let decl: String = r.get(2)?;
+            let kind = match decl.to_ascii_uppercase().as_str() {
+                "BOOLEAN" => ColumnKind::Boolean,
+                "JSON" => ColumnKind::Json,
+                _ => ColumnKind::Plain,
+            };
+            Ok((name, kind))
+        })?
+        .collect::<std::result::Result<_, _>>()?;
+    if cols.is_empty() {
+        return Err(CoreError::Format(format!("no table {table}")));
+    }
+    if let Ok(mut c) = cache.lock() {
+        c.insert(table.to_string(), cols.clone());
+    }
+    Ok(cols)
+}
+
+fn row_to_json(row: &rusqlite::Row<'_>, columns: &[(String, ColumnKind)]) -> Result<Value> {
+    let mut map = Map::new();
+    for (i, (name, kind)) in columns.iter().enumerate() {
+        let value = match (row.get_ref(i)?, kind) {
+            (ValueRef::Null, _) => Value::Null,
+            (ValueRef::Integer(n), ColumnKind::Boolean) => Value::Bool(n != 0),
+            (ValueRef::Integer(n), _) => Value::from(n),
+            (ValueRef::Real(x), _) => Value::from(x),
+            (ValueRef::Text(t), ColumnKind::Json) => {
+                serde_json::from_slice(t).map_err(|e| CoreError::Format(format!("{name}: {e}")))?
+            }
+            (ValueRef::Text(t), _) => Value::String(String::from_utf8_lossy(t).into_owned()),
+            (ValueRef::Blob(_), _) => Value::Null,
+        };
+        map.insert(name.clone(), value);
+    }
+    Ok(Value::Object(map))
+}
+
+fn json_to_sql(value: &Value) -> SqlValue {
+    match value {
+        Value::Null => SqlValue::Null,
+        Value::Bool(b) => SqlValue::Integer(i64::from(*b)),
+        Value::Number(n) => match n.as_i64() {
+            Some(i) => SqlValue::Integer(i),
+            None => SqlValue::Real(n.as_f64().unwrap_or(0.0)),
+        },
+        Value::String(s) => SqlValue::Text(s.clone()),
+        other => SqlValue::Text(other.to_string()),
+    }
+}

@@ -1,0 +1,421 @@
+//! The store on a real temp-file SQLite: saving, tombstones, the change log, migrations.
+
+use std::sync::Arc;
+
+use chrono::{NaiveDate, TimeZone, Utc};
+use cunan_core::clock::{FixedClock, Hlc};
+use cunan_core::store::{migrations, schema_version};
+use cunan_core::*;
+use rusqlite::Connection;
+
+fn clock() -> Arc<FixedClock> {
+    Arc::new(FixedClock::at(
+        Utc.with_ymd_and_hms(2026, 6, 1, 8, 0, 0).unwrap(),
+    ))
+}
+
+fn village() -> Village {
+    Village {
+        code: "330599101201".into(),
+        name: "青石村".into(),
+        township: "溪口镇".into(),
+        county: "临溪县".into(),
+        comms_guaranteed: true,
+        hazard_kinds: vec![HazardKind::Flood],
+        ..Village::default()
+    }
+}
+
+#[test]
+fn a_saved_village_survives_reopening_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("sub/dir/store.sqlite3");
+    let saved = {
+        let mut store = Store::open_with_clock(&path, clock()).unwrap();
+        assert_eq!(store.village().unwrap(), None);
+        store.save(&village()).unwrap()
+    };
+    assert_eq!(saved.id.len(), 36, "a UUID was assigned");
+    assert_eq!(
+        uuid::Uuid::parse_str(&saved.id).unwrap().get_version_num(),
+        7
+    );
+    let store = Store::open(&path).unwrap();
+    assert_eq!(store.village().unwrap(), Some(saved));
+}
+
+#[test]
+fn every_write_stamps_sync_columns_and_logs_the_change_in_the_same_transaction() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("s.sqlite3");
+    let mut store = Store::open_with_clock(&path, clock()).unwrap();
+    let v = store.save(&village()).unwrap();
+    let grid = store
+        .save(&Grid {
+            name: "第一网格".into(),
+            ..Grid::default()
+        })
+        .unwrap();
+    let mut renamed = grid.clone();
+    renamed.name = "第1网格".into();
+    store.save(&renamed).unwrap();
+    store.delete::<Grid>(&grid.id).unwrap();
+
+    let conn = Connection::open(&path).unwrap();
+    let (code, device, deleted, hlc): (String, String, bool, String) = conn
+        .query_row(
+            "SELECT village_code, device_id, deleted, hlc FROM grid WHERE id = ?1",
+            [&grid.id],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+        )
+        .unwrap();
+    assert_eq!(code, v.code);
+    assert_eq!(device, store.device_id());
+    assert!(deleted, "delete is a tombstone, the row stays");
+
+    let log: Vec<(String, String, String, String)> = conn
+        .prepare("SELECT table_name, op, hlc, data FROM change_log ORDER BY seq")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    let ops: Vec<(&str, &str)> = log
+        .iter()
+        .map(|(t, o, _, _)| (t.as_str(), o.as_str()))
+        .collect();
+    assert_eq!(
+        ops,
+        [
+            ("village", "upsert"),
+            ("grid", "upsert"),
+            ("grid", "upsert"),
+            ("grid", "delete")
+        ]
+    );
+    let hlcs: Vec<Hlc> = log
+        .iter()
+        .map(|(_, _, h, _)| Hlc::parse(h).unwrap())
+        .collect();
+    assert!(
+        hlcs.windows(2).all(|w| w[0] < w[1]),
+        "clock readings increase even within one millisecond: {hlcs:?}"
+    );
+    assert_eq!(log[3].2, hlc, "row carries the hlc of its last write");
+    let last: serde_json::Value = serde_json::from_str(&log[3].3).unwrap();
+    assert_eq!(last["name"], "第1网格");
+    assert_eq!(last["deleted"], true);
+    assert_eq!(store.unpushed_changes().unwrap(), 4);
+
+    assert_eq!(
+        store.list::<Grid>().unwrap(),
+        vec![],
+        "tombstones are not listed"
+    );
+    assert_eq!(store.stats().unwrap()["grid"], 0);
+    // Restoring = saving it again.
+    store.save(&renamed).unwrap();
+    assert_eq!(store.list::<Grid>().unwrap(), vec![renamed]);
+}
+
+#[test]
+fn invalid_records_are_refused_and_nothing_is_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open_with_clock(&dir.path().join("s.sqlite3"), clock()).unwrap();
+    let mut bad = village();
+    bad.code = "33059910120".into();
+    let err = store.save(&bad).unwrap_err();
+    assert_eq!(err.code(), "division_code");
+    assert!(err.to_string().contains("12 位"), "{err}");
+    assert_eq!(store.unpushed_changes().unwrap(), 0);
+
+    // Records other than the village need the village first.
+    let err = store
+        .save(&Grid {
+            name: "第一网格".into(),
+            ..Grid::default()
+        })
+        .unwrap_err();
+    assert_eq!(err.code(), "no_village");
+    assert!(err.to_string().contains("村庄基本信息"));
+}
+
+#[test]
+fn a_batch_that_fails_half_way_leaves_nothing_behind() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open_with_clock(&dir.path().join("s.sqlite3"), clock()).unwrap();
+    store.save(&village()).unwrap();
+    let before = store.unpushed_changes().unwrap();
+    let result = store.write(|w| {
+        w.save(&Grid {
+            name: "第一网格".into(),
+            ..Grid::default()
+        })?;
+        w.save(&Contact {
+            name: "书记".into(),
+            phone: "不是电话".into(),
+            ..Contact::default()
+        })?;
+        Ok(())
+    });
+    assert_eq!(result.unwrap_err().code(), "phone");
+    assert_eq!(store.list::<Grid>().unwrap().len(), 0);
+    assert_eq!(store.unpushed_changes().unwrap(), before);
+}
+
+#[test]
+fn the_village_code_is_fixed_once_saved_and_a_store_holds_one_village() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open_with_clock(&dir.path().join("s.sqlite3"), clock()).unwrap();
+    let mut v = store.save(&village()).unwrap();
+    v.name = "青石新村".into();
+    store.save(&v).unwrap();
+    v.code = "330599101202".into();
+    assert_eq!(store.save(&v).unwrap_err().code(), "village_code_fixed");
+    assert_eq!(store.save(&village()).unwrap_err().code(), "village_exists");
+    assert_eq!(store.village().unwrap().unwrap().name, "青石新村");
+}
+
+#[test]
+fn a_store_made_by_schema_version_1_opens_and_keeps_its_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("v1.sqlite3");
+    assert!(schema_version() > 1, "this test needs a migration after 1");
+    {
+        let mut old = Store::open_at_version(&path, clock(), 1).unwrap();
+        assert_eq!(old.version().unwrap(), 1);
+        old.save(&village()).unwrap();
+        old.save(&Grid {
+            name: "第一网格".into(),
+            ..Grid::default()
+        })
+        .unwrap();
+    }
+    let conn = Connection::open(&path).unwrap();
+    let has_sync_state: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM sqlite_master WHERE name = 'sync_state'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(has_sync_state, 0, "version 1 has no sync_state yet");
+    drop(conn);
+
+    let store = Store::open(&path).unwrap();
+    assert_eq!(store.version().unwrap(), schema_version());
+    assert_eq!(store.village().unwrap().unwrap().name, "青石村");
+    assert_eq!(store.list::<Grid>().unwrap().len(), 1);
+    store
+        .conn()
+        .execute(
+            "INSERT INTO sync_state (server_url) VALUES ('http://county')",
+            [],
+        )
+        .unwrap();
+}
+
+#[test]
+fn a_store_from_a_newer_version_is_refused_untouched() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("new.sqlite3");
+    {
+        let conn = Connection::open(&path).unwrap();
+        conn.execute_batch("CREATE TABLE future (x); PRAGMA user_version = 999;")
+            .unwrap();
+    }
+    let err = Store::open(&path).err().expect("must refuse");
+    assert_eq!(err.code(), "store_too_new");
+    assert!(err.to_string().contains("升级"), "{err}");
+    let conn = Connection::open(&path).unwrap();
+    let v: i64 = conn
+        .pragma_query_value(None, "user_version", |r| r.get(0))
+        .unwrap();
+    assert_eq!(v, 999);
+    let tables: i64 = conn
+        .query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(tables, 1, "nothing was added to the newer store");
+}
+
+#[test]
+fn migrations_are_numbered_in_order_and_every_record_type_matches_its_table() {
+    let numbers: Vec<i64> = migrations().iter().map(|m| m.0).collect();
+    assert_eq!(numbers, (1..=numbers.len() as i64).collect::<Vec<_>>());
+
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open_with_clock(&dir.path().join("s.sqlite3"), clock()).unwrap();
+    store.save(&village()).unwrap();
+    // Each record type round-trips through its table (column names = field names).
+    let d = NaiveDate::from_ymd_opt(2026, 5, 1).unwrap();
+    let grid = store
+        .save(&Grid {
+            name: "第一网格".into(),
+            ..Default::default()
+        })
+        .unwrap();
+    let site = store
+        .save(&HazardSite {
+            name: "后山".into(),
+            hazard: Some(HazardKind::Geological),
+            ..Default::default()
+        })
+        .unwrap();
+    let hh = store
+        .save(&Household {
+            head_name: "王建国".into(),
+            grid_id: Some(grid.id.clone()),
+            in_danger_zone: true,
+            ..Default::default()
+        })
+        .unwrap();
+    let r = store
+        .save(&Resident {
+            household_id: hh.id.clone(),
+            name: "王建国".into(),
+            birth_date: Some(d),
+            id_number: "11010519491231002X".into(),
+            ..Default::default()
+        })
+        .unwrap();
+    let team = store
+        .save(&Team {
+            name: "突击队".into(),
+            ..Default::default()
+        })
+        .unwrap();
+    let shelter = store
+        .save(&Shelter {
+            name: "礼堂".into(),
+            hazard_kinds: vec![HazardKind::Flood],
+            capacity: Some(300),
+            ..Default::default()
+        })
+        .unwrap();
+    let plan = store
+        .save(&Plan {
+            hazard: Some(HazardKind::Flood),
+            ..Default::default()
+        })
+        .unwrap();
+    let kit = store
+        .save(&KitItem {
+            name: "发电机".into(),
+            quantity: 1,
+            inspect_every_days: 30,
+            ..Default::default()
+        })
+        .unwrap();
+    let event = store
+        .save(&EvacuationEvent {
+            hazard: Some(HazardKind::Flood),
+            started_at: "2026-06-01T08:00".into(),
+            ..Default::default()
+        })
+        .unwrap();
+    macro_rules! roundtrip {
+        ($($rec:expr),* $(,)?) => {$({
+            let saved = store.save(&$rec).unwrap();
+            assert_eq!(store.get(&saved.id).unwrap().as_ref(), Some(&saved));
+        })*};
+    }
+    roundtrip!(
+        GridMember {
+            grid_id: grid.id.clone(),
+            name: "李丽".into(),
+            phone: "13812345678".into(),
+            ..Default::default()
+        },
+        HouseholdHazard {
+            household_id: hh.id.clone(),
+            hazard_site_id: site.id.clone(),
+            ..Default::default()
+        },
+        VulnerablePerson {
+            resident_id: r.id.clone(),
+            kind: VulnerableKind::Bedridden,
+            helper_name: "李丽".into(),
+            helper_phone: "13812345678".into(),
+            ..Default::default()
+        },
+        TeamMember {
+            team_id: team.id.clone(),
+            name: "张三".into(),
+            ..Default::default()
+        },
+        Contact {
+            name: "县值班室".into(),
+            phone: "0572-5012110".into(),
+            is_duty_line: true,
+            ..Default::default()
+        },
+        EvacuationRoute {
+            name: "北线".into(),
+            shelter_id: Some(shelter.id.clone()),
+            distance_m: Some(800),
+            ..Default::default()
+        },
+        PlanStep {
+            plan_id: plan.id.clone(),
+            phase: PlanPhase::Evacuation,
+            who: "网格员".into(),
+            what: "转移".into(),
+            ..Default::default()
+        },
+        KitInspection {
+            kit_item_id: kit.id.clone(),
+            date: d,
+            inspector: "张三".into(),
+            result: KitCondition::Broken,
+            ..Default::default()
+        },
+        FloodResponsible {
+            name: "张三".into(),
+            has_helmet: true,
+            ..Default::default()
+        },
+        HazardReport {
+            found_on: d,
+            description: "护栏松动".into(),
+            due_on: Some(d),
+            ..Default::default()
+        },
+        Drill {
+            date: d,
+            hazard: Some(HazardKind::Flood),
+            participants: Some(50),
+            ..Default::default()
+        },
+        IncidentReport {
+            occurred_at: "2026-06-01T08:00".into(),
+            reported_at: "2026-06-01T08:20".into(),
+            place: "青石桥".into(),
+            hazard: Some(HazardKind::Flood),
+            ..Default::default()
+        },
+        EvacuationStatus {
+            event_id: event.id.clone(),
+            resident_id: r.id.clone(),
+            status: "moved".into(),
+            updated_at: "2026-06-01T09:00".into(),
+            ..Default::default()
+        },
+        Setting {
+            key: "report_deadline_minutes".into(),
+            value: serde_json::json!({"phone": 30, "written": 60}),
+            owner: "county".into(),
+            ..Default::default()
+        },
+        Setting {
+            key: "plain_string".into(),
+            value: serde_json::json!("text"),
+            ..Default::default()
+        },
+    );
+    let stats = store.stats().unwrap();
+    assert_eq!(stats.len(), records::SYNCED_TABLES.len());
+    assert!(
+        stats.values().all(|n| *n >= 1),
+        "every synced table got a row: {stats:?}"
+    );
+}
