@@ -53,13 +53,19 @@ struct Failure {
 
 impl From<CoreError> for Failure {
     fn from(e: CoreError) -> Self {
-        Failure { code: e.code(), message: e.to_string() }
+        Failure {
+            code: e.code(),
+            message: e.to_string(),
+        }
     }
 }
 
 impl From<cunan_print::PrintError> for Failure {
     fn from(e: cunan_print::PrintError) -> Self {
-        Failure { code: e.code(), message: e.to_string() }
+        Failure {
+            code: e.code(),
+            message: e.to_string(),
+        }
     }
 }
 
@@ -85,7 +91,14 @@ fn run(cli: Cli) -> Result<(), Failure> {
     let today = Local::now().date_naive();
     match cli.command {
         Command::Demo { households, seed } => {
-            let (_, summary) = demo::create(&db, DemoOptions { households, seed, today })?;
+            let (_, summary) = demo::create(
+                &db,
+                DemoOptions {
+                    households,
+                    seed,
+                    today,
+                },
+            )?;
             println!(
                 "已创建演示村“{}”：{} 户，{} 人，重点人群 {} 人 → {}",
                 summary.village,
@@ -112,7 +125,8 @@ fn run(cli: Cli) -> Result<(), Failure> {
             let store = open_existing(&db)?;
             let stats = store.stats()?;
             if json {
-                let text = serde_json::to_string_pretty(&stats).map_err(|e| CoreError::Format(e.to_string()))?;
+                let text = serde_json::to_string_pretty(&stats)
+                    .map_err(|e| CoreError::Format(e.to_string()))?;
                 println!("{text}");
             } else {
                 for (table, n) in stats {
@@ -129,7 +143,10 @@ fn open_existing(db: &Path) -> Result<Store, Failure> {
     if !db.exists() {
         return Err(Failure {
             code: "store_missing",
-            message: format!("数据文件 {} 不存在。请检查路径，或先用 `cunan --db 路径 demo` 创建演示数据。", db.display()),
+            message: format!(
+                "数据文件 {} 不存在。请检查路径，或先用 `cunan --db 路径 demo` 创建演示数据。",
+                db.display()
+            ),
         });
     }
     Ok(Store::open(db)?)

@@ -150,7 +150,7 @@ pub fn build(store: &Store, hazard: HazardKind, today: NaiveDate) -> Result<Resp
         .map(|r| {
             let mut line = r.name.clone();
             if !r.description.is_empty() {
-                line.push_str("：");
+                line.push('：');
                 line.push_str(&r.description);
             }
             line

@@ -1,0 +1,141 @@
+//! Prints the one-page response card (一页纸预案 / 应急处置明白卡) as an A4 PDF.
+//!
+//! [`render_response_card`] takes the plain data of a
+//! [`cunan_core::card::ResponseCard`] and returns the bytes of a single-page
+//! A4 portrait PDF, set in the bundled Noto Sans SC (embedded as subsets, with
+//! a ToUnicode map so the text can be searched and copied).
+//!
+//! The card is always exactly one page. Long content is set smaller (body
+//! text from 10.5 pt down to 7 pt, with tighter line spacing); if it still
+//! does not fit, the card is refused with [`PrintError::TooLong`] naming the
+//! section that overflowed. Text is never cut and never spills onto a second
+//! page. Characters the bundled font cannot draw are refused up front with
+//! [`PrintError::MissingGlyphs`], instead of printing as empty boxes.
+//!
+//! Nothing is loaded from the network or the system at run time.
+
+mod fonts;
+mod layout;
+pub mod linebreak;
+
+use cunan_core::card::ResponseCard;
+
+/// Why a card could not be printed. The `Display` text is in Chinese and is
+/// meant to be shown to the village officer as is.
+#[derive(Debug, thiserror::Error)]
+pub enum PrintError {
+    /// Characters that no bundled font has, each listed once, in order of
+    /// first appearance.
+    #[error("以下字符在打印字体中缺失，无法打印：{}。请改用常用字（或在字后注明拼音）后重新打印；如必须使用这些字，请联系县应急管理局。", format_chars(.chars))]
+    MissingGlyphs { chars: Vec<char> },
+    /// The content does not fit on one page even at the smallest legible
+    /// size; `section` is the Chinese name of the section that overflowed.
+    #[error("明白卡内容太多，缩到最小字号仍排不进一页纸，排到“{section}”时超出。请精简内容（合并相近的条目、缩短说明文字）后重新打印。")]
+    TooLong { section: String },
+    /// The PDF could not be produced (should not happen; a bug or a broken
+    /// build).
+    #[error("生成 PDF 文件失败（{0}）。请重试；如仍失败，请联系技术支持。")]
+    Pdf(String),
+}
+
+impl PrintError {
+    /// A stable, machine-readable code for the UI and logs.
+    pub fn code(&self) -> &'static str {
+        match self {
+            PrintError::MissingGlyphs { .. } => "missing_glyphs",
+            PrintError::TooLong { .. } => "card_too_long",
+            PrintError::Pdf(_) => "pdf_failed",
+        }
+    }
+}
+
+/// Lists characters for a message: printable ones as themselves, invisible
+/// ones (control characters, format characters) as `U+XXXX` so they can be
+/// found and removed.
+fn format_chars(chars: &[char]) -> String {
+    chars
+        .iter()
+        .map(|&c| {
+            if c.is_control() || is_invisible(c) {
+                format!("U+{:04X}", u32::from(c))
+            } else {
+                c.to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("、")
+}
+
+/// Format characters that have no visible form of their own.
+fn is_invisible(c: char) -> bool {
+    matches!(c, '\u{200B}'..='\u{200F}' | '\u{2028}'..='\u{202E}' | '\u{2060}'..='\u{2064}' | '\u{FE00}'..='\u{FE0F}' | '\u{FEFF}')
+}
+
+/// Every string of `card` that gets printed.
+fn card_texts(card: &ResponseCard) -> Vec<&str> {
+    let mut texts = vec![
+        card.village_name.as_str(),
+        card.village_code.as_str(),
+        card.place_line.as_str(),
+        card.hazard_label.as_str(),
+        card.warning_signal.as_str(),
+        card.warning_giver.as_str(),
+    ];
+    for phase in &card.phases {
+        texts.push(&phase.name);
+        for step in &phase.steps {
+            texts.extend([step.who.as_str(), step.what.as_str(), step.how.as_str()]);
+        }
+    }
+    for line in card.six_items.iter().chain(&card.phones) {
+        texts.extend([line.label.as_str(), line.value.as_str()]);
+    }
+    texts.extend(card.shelters.iter().map(String::as_str));
+    texts.extend(card.routes.iter().map(String::as_str));
+    texts.extend(card.kit_lines.iter().map(String::as_str));
+    texts
+}
+
+/// Renders `card` as a one-page A4 portrait PDF and returns its bytes.
+///
+/// # Errors
+/// - [`PrintError::MissingGlyphs`] if any text has characters the bundled
+///   font cannot draw (checked before anything is laid out);
+/// - [`PrintError::TooLong`] if the content does not fit on one page even at
+///   the smallest size;
+/// - [`PrintError::Pdf`] if the PDF itself could not be produced.
+pub fn render_response_card(card: &ResponseCard) -> Result<Vec<u8>, PrintError> {
+    let fonts = fonts::fonts()?;
+    let missing = fonts.missing_chars(card_texts(card));
+    if !missing.is_empty() {
+        return Err(PrintError::MissingGlyphs { chars: missing });
+    }
+    layout::render(card, fonts)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn messages_are_chinese_and_actionable() {
+        let e = PrintError::MissingGlyphs {
+            chars: vec!['䶮', '𠮷', '\u{200B}'],
+        };
+        assert_eq!(e.code(), "missing_glyphs");
+        let msg = e.to_string();
+        assert!(msg.contains("䶮、𠮷、U+200B"), "{msg}");
+        assert!(msg.contains("请改用常用字"), "{msg}");
+
+        let e = PrintError::TooLong {
+            section: "处置步骤表".into(),
+        };
+        assert_eq!(e.code(), "card_too_long");
+        assert!(e.to_string().contains("排到“处置步骤表”时超出"), "{e}");
+        assert!(e.to_string().contains("请精简"), "{e}");
+
+        let e = PrintError::Pdf("x".into());
+        assert_eq!(e.code(), "pdf_failed");
+        assert!(e.to_string().starts_with("生成 PDF 文件失败"), "{e}");
+    }
+}
