@@ -7,19 +7,14 @@
 //! section fits above the footer. A section that does not fit stops the
 //! attempt and names itself, so the caller can say what to shorten.
 
-use cunan_core::card::{CardLine, CardPhase, ResponseCard};
-use printpdf::{
-    Color, FontId, Line, LinePoint, Mm, OffsetDateTime, Op, PaintMode, PdfDocument, PdfFontHandle,
-    PdfPage, PdfParseErrorSeverity, PdfSaveOptions, Point, Pt, Rect, Rgb, TextItem,
+use crate::canvas::{
+    grey, head_fill, ink, label_fill, red, rule, warn_fill, Align, Block, Canvas, Pdf, PAGE_H,
+    PAGE_W,
 };
-
 use crate::fonts::{Fonts, Weight};
-use crate::linebreak::break_lines;
 use crate::PrintError;
+use cunan_core::card::{CardLine, CardPhase, ResponseCard};
 
-/// A4 portrait, in points.
-const PAGE_W: f32 = 595.2756;
-const PAGE_H: f32 = 841.8898;
 /// 12 mm on every side.
 const MARGIN: f32 = 34.0157;
 const CONTENT_W: f32 = PAGE_W - 2.0 * MARGIN;
@@ -29,11 +24,8 @@ const FOOTER_SIZE: f32 = 7.5;
 const FOOTER_H: f32 = FOOTER_SIZE * 1.4 + 8.0;
 /// Lowest `y` any section may reach.
 const CONTENT_BOTTOM: f32 = PAGE_H - MARGIN - FOOTER_H;
-/// Top of the ideographic em box above the baseline, in em (Noto Sans SC).
-const EM_TOP: f32 = 0.88;
 
 const FOOTER_TEXT: &str = "先避险、再抢险 · 本卡由村安（Cun'an）生成";
-const NOT_FILLED: &str = "（未填写）";
 
 /// Section names, as reported in [`PrintError::TooLong`].
 mod section {
@@ -123,232 +115,6 @@ impl Style {
     }
 }
 
-fn rgb(r: f32, g: f32, b: f32) -> Color {
-    Color::Rgb(Rgb::new(r, g, b, None))
-}
-fn ink() -> Color {
-    rgb(0.1, 0.1, 0.1)
-}
-fn grey() -> Color {
-    rgb(0.38, 0.38, 0.38)
-}
-fn red() -> Color {
-    rgb(0.72, 0.1, 0.1)
-}
-fn rule() -> Color {
-    rgb(0.35, 0.35, 0.35)
-}
-fn head_fill() -> Color {
-    rgb(0.89, 0.89, 0.89)
-}
-fn label_fill() -> Color {
-    rgb(0.95, 0.95, 0.95)
-}
-fn warn_fill() -> Color {
-    rgb(1.0, 0.965, 0.94)
-}
-
-/// Horizontal placement of a line inside a box.
-#[derive(Clone, Copy)]
-enum Align {
-    Left,
-    Center,
-}
-
-/// Wrapped text, ready to be measured and drawn.
-struct Block {
-    lines: Vec<String>,
-    weight: Weight,
-    size: f32,
-    line_h: f32,
-    color: Color,
-}
-
-impl Block {
-    /// Height of the block; an empty block still takes one line.
-    fn height(&self) -> f32 {
-        self.lines.len().max(1) as f32 * self.line_h
-    }
-}
-
-/// Collects the page's drawing operations in two layers: background fills,
-/// then lines and text on top, so a cell's shading never hides a rule.
-struct Canvas<'a> {
-    fonts: &'a Fonts,
-    regular: FontId,
-    bold: FontId,
-    fills: Vec<Op>,
-    ops: Vec<Op>,
-}
-
-impl<'a> Canvas<'a> {
-    fn new(fonts: &'a Fonts, regular: FontId, bold: FontId) -> Self {
-        Self {
-            fonts,
-            regular,
-            bold,
-            fills: Vec::with_capacity(128),
-            ops: Vec::with_capacity(2048),
-        }
-    }
-
-    /// All operations, backgrounds first.
-    fn into_ops(self) -> Vec<Op> {
-        let mut ops = self.fills;
-        ops.extend(self.ops);
-        ops
-    }
-
-    /// Width of `text` in points.
-    fn width(&self, text: &str, weight: Weight, size: f32) -> f32 {
-        self.fonts.width(text, weight, size)
-    }
-
-    /// Wraps `text` to `width` points.
-    fn wrap(&self, text: &str, weight: Weight, size: f32, width: f32) -> Vec<String> {
-        let face = self.fonts.face(weight);
-        break_lines(text, width, &|c| face.advance_em(c) * size)
-    }
-
-    /// Wraps `text` into a block (body colour, given size and line height);
-    /// empty text becomes the grey "not filled in" mark.
-    fn block(&self, text: &str, weight: Weight, size: f32, line_h: f32, width: f32) -> Block {
-        let lines = self.wrap(text, weight, size, width);
-        if lines.is_empty() {
-            return Block {
-                lines: self.wrap(NOT_FILLED, Weight::Regular, size, width),
-                weight: Weight::Regular,
-                size,
-                line_h,
-                color: grey(),
-            };
-        }
-        Block {
-            lines,
-            weight,
-            size,
-            line_h,
-            color: ink(),
-        }
-    }
-
-    /// Draws one line of text whose line box starts at `top` and is `line_h`
-    /// high; the ideographic em box is centred in the line box.
-    #[allow(clippy::too_many_arguments)]
-    fn text(
-        &mut self,
-        x: f32,
-        top: f32,
-        line_h: f32,
-        text: &str,
-        weight: Weight,
-        size: f32,
-        color: Color,
-    ) {
-        if text.is_empty() {
-            return;
-        }
-        let baseline = top + (line_h - size) / 2.0 + EM_TOP * size;
-        let font = match weight {
-            Weight::Regular => self.regular.clone(),
-            Weight::Bold => self.bold.clone(),
-        };
-        self.ops.extend([
-            Op::StartTextSection,
-            Op::SetFillColor { col: color },
-            Op::SetFont {
-                font: PdfFontHandle::External(font),
-                size: Pt(size),
-            },
-            Op::SetTextCursor {
-                pos: Point {
-                    x: Pt(x),
-                    y: Pt(PAGE_H - baseline),
-                },
-            },
-            Op::ShowText {
-                items: vec![TextItem::Text(text.to_owned())],
-            },
-            Op::EndTextSection,
-        ]);
-    }
-
-    /// Draws a block at (`x`, `top`), each line aligned within `width`.
-    fn draw_block(&mut self, block: &Block, x: f32, top: f32, width: f32, align: Align) {
-        for (i, line) in block.lines.iter().enumerate() {
-            let dx = match align {
-                Align::Left => 0.0,
-                Align::Center => {
-                    ((width - self.width(line, block.weight, block.size)) / 2.0).max(0.0)
-                }
-            };
-            let line_top = top + i as f32 * block.line_h;
-            self.text(
-                x + dx,
-                line_top,
-                block.line_h,
-                line,
-                block.weight,
-                block.size,
-                block.color.clone(),
-            );
-        }
-    }
-
-    /// A rectangle with its top-left corner at (`x`, `top`): the fill goes to
-    /// the background layer, the outline to the front.
-    fn rect(
-        &mut self,
-        x: f32,
-        top: f32,
-        w: f32,
-        h: f32,
-        fill: Option<Color>,
-        stroke: Option<(f32, Color)>,
-    ) {
-        let rect = |mode| Op::DrawRectangle {
-            rectangle: Rect {
-                x: Pt(x),
-                y: Pt(PAGE_H - top - h),
-                width: Pt(w),
-                height: Pt(h),
-                mode: Some(mode),
-                winding_order: None,
-            },
-        };
-        if let Some(col) = fill {
-            self.fills.push(Op::SetFillColor { col });
-            self.fills.push(rect(PaintMode::Fill));
-        }
-        if let Some((pt, col)) = stroke {
-            self.ops.push(Op::SetOutlineColor { col });
-            self.ops.push(Op::SetOutlineThickness { pt: Pt(pt) });
-            self.ops.push(rect(PaintMode::Stroke));
-        }
-    }
-
-    /// A straight line from (`x1`, `y1`) to (`x2`, `y2`).
-    fn line(&mut self, x1: f32, y1: f32, x2: f32, y2: f32, pt: f32, col: Color) {
-        let point = |x: f32, y: f32| LinePoint {
-            p: Point {
-                x: Pt(x),
-                y: Pt(PAGE_H - y),
-            },
-            bezier: false,
-        };
-        self.ops.extend([
-            Op::SetOutlineColor { col },
-            Op::SetOutlineThickness { pt: Pt(pt) },
-            Op::DrawLine {
-                line: Line {
-                    points: vec![point(x1, y1), point(x2, y2)],
-                    is_closed: false,
-                },
-            },
-        ]);
-    }
-}
-
 /// Fails with `section` when something would end below the content area.
 fn fits(bottom: f32, section: &'static str) -> Result<(), &'static str> {
     if bottom <= CONTENT_BOTTOM + 0.01 {
@@ -359,47 +125,23 @@ fn fits(bottom: f32, section: &'static str) -> Result<(), &'static str> {
 }
 
 /// Renders the card into a one-page PDF, shrinking until it fits.
-pub fn render(card: &ResponseCard, fonts: &Fonts) -> Result<Vec<u8>, PrintError> {
-    let title = title_text(card);
-    let mut doc = PdfDocument::new(&title);
-    let info = &mut doc.metadata.info;
-    info.subject = "应急处置明白卡".to_owned();
-    info.creator = "村安（Cun'an）".to_owned();
-    info.producer = "cunan-print".to_owned();
-    // Dated by the printed-on day (not the epoch), so the file says how old it is.
-    let printed = card
-        .printed_on
-        .and_time(chrono::NaiveTime::MIN)
-        .and_utc()
-        .timestamp();
-    if let Ok(date) = OffsetDateTime::from_unix_timestamp(printed) {
-        info.creation_date = date;
-        info.modification_date = date;
-        info.metadata_date = date;
-    }
-    let regular = doc.add_font(&fonts.regular.parsed);
-    let bold = doc.add_font(&fonts.bold.parsed);
-
+pub fn render(
+    card: &ResponseCard,
+    fonts: &Fonts,
+    needs_fallback: bool,
+) -> Result<Vec<u8>, PrintError> {
+    let pdf = Pdf::new(
+        fonts,
+        &title_text(card),
+        "应急处置明白卡",
+        card.printed_on,
+        needs_fallback,
+    );
     let mut overflow = section::STEPS;
     for style in LADDER {
-        let mut canvas = Canvas::new(fonts, regular.clone(), bold.clone());
+        let mut canvas = Canvas::new(fonts, &pdf.ids);
         match compose(card, &style, &mut canvas) {
-            Ok(()) => {
-                let page = PdfPage::new(Mm(210.0), Mm(297.0), canvas.into_ops());
-                let opts = PdfSaveOptions {
-                    subset_fonts: true,
-                    ..PdfSaveOptions::default()
-                };
-                let mut warnings = Vec::new();
-                let bytes = doc.with_pages(vec![page]).save(&opts, &mut warnings);
-                if let Some(w) = warnings
-                    .iter()
-                    .find(|w| w.severity == PdfParseErrorSeverity::Error)
-                {
-                    return Err(PrintError::Pdf(w.msg.clone()));
-                }
-                return Ok(bytes);
-            }
+            Ok(()) => return pdf.finish(vec![canvas.into_ops()]),
             Err(section) => overflow = section,
         }
     }

@@ -1,24 +1,36 @@
-//! Prints the one-page response card (一页纸预案 / 应急处置明白卡) as an A4 PDF.
+//! Prints the village's paper: the one-page response card (一页纸预案 /
+//! 应急处置明白卡), household evacuation cards (避险明白卡) in triplicate, grid
+//! sheets, the kit checklist sheet and the contacts sheet, as A4 PDFs.
 //!
-//! [`render_response_card`] takes the plain data of a
-//! [`cunan_core::card::ResponseCard`] and returns the bytes of a single-page
-//! A4 portrait PDF, set in the bundled Noto Sans SC (embedded as subsets, with
-//! a ToUnicode map so the text can be searched and copied).
+//! [`render`] takes any [`Printout`] (plain data from `cunan_core::printouts`)
+//! and returns the bytes of an A4 portrait PDF, set in the bundled Noto Sans SC
+//! (embedded as a subset, with a ToUnicode map so the text can be searched and
+//! copied). Rare ideographs the main font lacks (CJK Ext. B and later, e.g.
+//! 𠮷) are set in a bundled fallback font. [`check_glyphs`] answers cheaply,
+//! before printing, whether every character can be printed.
 //!
 //! The card is always exactly one page. Long content is set smaller (body
 //! text from 10.5 pt down to 7 pt, with tighter line spacing); if it still
 //! does not fit, the card is refused with [`PrintError::TooLong`] naming the
 //! section that overflowed. Text is never cut and never spills onto a second
-//! page. Characters the bundled font cannot draw are refused up front with
+//! page. Household cards never go below 9 pt. The sheets run to as many pages
+//! as they need, with the table header repeated and "第 x 页 / 共 y 页".
+//! Characters no bundled font can draw are refused up front with
 //! [`PrintError::MissingGlyphs`], instead of printing as empty boxes.
 //!
 //! Nothing is loaded from the network or the system at run time.
 
+mod canvas;
+mod compact;
 mod fonts;
+mod household;
 mod layout;
 pub mod linebreak;
+mod sheets;
 
 use cunan_core::card::ResponseCard;
+pub use cunan_core::printouts::Printout;
+use cunan_core::printouts::{ContactsSheet, GridSheets, HouseholdCards, KitSheet};
 
 /// Why a card could not be printed. The `Display` text is in Chinese and is
 /// meant to be shown to the village officer as is.
@@ -30,7 +42,7 @@ pub enum PrintError {
     MissingGlyphs { chars: Vec<char> },
     /// The content does not fit on one page even at the smallest legible
     /// size; `section` is the Chinese name of the section that overflowed.
-    #[error("明白卡内容太多，缩到最小字号仍排不进一页纸，排到“{section}”时超出。请精简内容（合并相近的条目、缩短说明文字）后重新打印。")]
+    #[error("内容太多，缩到最小字号仍排不进一页纸，排到“{section}”时超出。请精简内容（合并相近的条目、缩短说明文字）后重新打印。")]
     TooLong { section: String },
     /// The PDF could not be produced (should not happen; a bug or a broken
     /// build).
@@ -99,18 +111,98 @@ fn card_texts(card: &ResponseCard) -> Vec<&str> {
 /// Renders `card` as a one-page A4 portrait PDF and returns its bytes.
 ///
 /// # Errors
-/// - [`PrintError::MissingGlyphs`] if any text has characters the bundled
-///   font cannot draw (checked before anything is laid out);
+/// - [`PrintError::MissingGlyphs`] if any text has characters no bundled
+///   font can draw (checked before anything is laid out);
 /// - [`PrintError::TooLong`] if the content does not fit on one page even at
 ///   the smallest size;
 /// - [`PrintError::Pdf`] if the PDF itself could not be produced.
 pub fn render_response_card(card: &ResponseCard) -> Result<Vec<u8>, PrintError> {
+    let (fonts, fallback) = prepare(card_texts(card))?;
+    layout::render(card, fonts, fallback)
+}
+
+/// Renders the household evacuation cards: three labelled copies of each
+/// card (户主留存 / 村委会留存 / 发放单位留存) on one A4 sheet, with dashed cut
+/// lines between them.
+///
+/// # Errors
+/// As [`render_response_card`]; `TooLong` names the household whose card does
+/// not fit a third of a page at 9 pt.
+pub fn render_household_cards(cards: &HouseholdCards) -> Result<Vec<u8>, PrintError> {
+    let (fonts, fallback) = prepare(household::texts(cards))?;
+    household::render(cards, fonts, fallback)
+}
+
+/// Renders the grid sheets, each starting on a new page and running to as
+/// many pages as it needs.
+///
+/// # Errors
+/// As [`render_response_card`], without `TooLong` (except for one household
+/// too big for a whole page).
+pub fn render_grid_sheets(sheets: &GridSheets) -> Result<Vec<u8>, PrintError> {
+    let (fonts, fallback) = prepare(sheets::grid_texts(sheets))?;
+    sheets::render_grid(sheets, fonts, fallback)
+}
+
+/// Renders the kit checklist sheet with tick boxes.
+///
+/// # Errors
+/// As [`render_grid_sheets`].
+pub fn render_kit_sheet(sheet: &KitSheet) -> Result<Vec<u8>, PrintError> {
+    let (fonts, fallback) = prepare(sheets::kit_texts(sheet))?;
+    sheets::render_kit(sheet, fonts, fallback)
+}
+
+/// Renders the contacts sheet.
+///
+/// # Errors
+/// As [`render_grid_sheets`].
+pub fn render_contacts_sheet(sheet: &ContactsSheet) -> Result<Vec<u8>, PrintError> {
+    let (fonts, fallback) = prepare(sheets::contacts_texts(sheet))?;
+    sheets::render_contacts(sheet, fonts, fallback)
+}
+
+/// Renders any printout (one entry point for the app's print action).
+///
+/// # Errors
+/// See the per-product functions.
+pub fn render(printout: &Printout) -> Result<Vec<u8>, PrintError> {
+    match printout {
+        Printout::ResponseCard(card) => render_response_card(card),
+        Printout::HouseholdCards(cards) => render_household_cards(cards),
+        Printout::GridSheets(sheets) => render_grid_sheets(sheets),
+        Printout::KitSheet(sheet) => render_kit_sheet(sheet),
+        Printout::ContactsSheet(sheet) => render_contacts_sheet(sheet),
+    }
+}
+
+/// Checks, without laying anything out, that every character of `printout`
+/// can be printed (by the main font or the rare-character fallback). Cheap
+/// enough to call before showing a print preview.
+///
+/// # Errors
+/// [`PrintError::MissingGlyphs`] with the characters no bundled font has;
+/// [`PrintError::Pdf`] if the bundled fonts are broken.
+pub fn check_glyphs(printout: &Printout) -> Result<(), PrintError> {
+    let texts = match printout {
+        Printout::ResponseCard(card) => card_texts(card),
+        Printout::HouseholdCards(cards) => household::texts(cards),
+        Printout::GridSheets(sheets) => sheets::grid_texts(sheets),
+        Printout::KitSheet(sheet) => sheets::kit_texts(sheet),
+        Printout::ContactsSheet(sheet) => sheets::contacts_texts(sheet),
+    };
+    prepare(texts).map(|_| ())
+}
+
+/// The fonts, after checking that `texts` can all be printed; also says
+/// whether the fallback face is needed.
+fn prepare(texts: Vec<&str>) -> Result<(&'static fonts::Fonts, bool), PrintError> {
     let fonts = fonts::fonts()?;
-    let missing = fonts.missing_chars(card_texts(card));
+    let missing = fonts.missing_chars(texts.iter().copied());
     if !missing.is_empty() {
         return Err(PrintError::MissingGlyphs { chars: missing });
     }
-    layout::render(card, fonts)
+    Ok((fonts, fonts.needs_fallback(texts)))
 }
 
 #[cfg(test)]

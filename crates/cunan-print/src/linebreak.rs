@@ -8,7 +8,8 @@
 //!   character after it.
 //! - A run of ASCII letters and digits, with the joiners that occur inside
 //!   phone numbers, codes and times (`-*._/+#@&:'`), is never split, so
-//!   `0572-2123456` and `138****1234` stay whole.
+//!   `0572-2123456` and `138****1234` stay whole; a number keeps the unit
+//!   right after it (`36岁`, `800米`).
 //! - Whitespace is a break opportunity; runs of it collapse to one space, and
 //!   spaces at the start or end of a line are dropped. `\n` forces a break.
 //!
@@ -100,6 +101,43 @@ fn is_joiner(c: char) -> bool {
     )
 }
 
+/// Units and measure words that stay on the line of the number before them.
+fn is_unit(c: char) -> bool {
+    matches!(
+        c,
+        '岁' | '人'
+            | '户'
+            | '号'
+            | '组'
+            | '米'
+            | '里'
+            | '台'
+            | '个'
+            | '件'
+            | '只'
+            | '部'
+            | '套'
+            | '艘'
+            | '面'
+            | '把'
+            | '箱'
+            | '袋'
+            | '天'
+            | '日'
+            | '月'
+            | '年'
+            | '时'
+            | '分'
+            | '秒'
+            | '次'
+            | '遍'
+            | '层'
+            | '栋'
+            | '间'
+            | '元'
+    )
+}
+
 /// A piece of a paragraph between two break opportunities.
 #[derive(Debug, PartialEq)]
 enum Segment {
@@ -137,6 +175,10 @@ fn segments(paragraph: &str) -> Vec<Segment> {
         if is_word(c) {
             i += 1;
             while i < chars.len() && (is_word(chars[i]) || is_joiner(chars[i])) {
+                i += 1;
+            }
+            // A number keeps its unit: "36岁", "800米", "3号".
+            if i < chars.len() && chars[i - 1].is_ascii_digit() && is_unit(chars[i]) {
                 i += 1;
             }
         } else {
@@ -301,6 +343,25 @@ mod tests {
             // Hard line breaks are kept.
             ("第一行\n第二行", 10.0, &["第一行", "第二行"]),
             ("甲\r\n\r\n乙", 10.0, &["甲", "", "乙"]),
+            // Phones inside Chinese punctuation stay whole, the punctuation
+            // stays with them.
+            (
+                "帮扶人王芳（13812345678）；",
+                9.0,
+                &["帮扶人王芳", "（13812345678）；"],
+            ),
+            ("电话：0572-5012110。", 7.0, &["电话：", "0572-5012110。"]),
+            // A masked ID number is one group too.
+            (
+                "身份证330599**********7X号",
+                10.0,
+                &["身份证", "330599**********7X号"],
+            ),
+            // A number keeps its unit.
+            ("男，36岁", 3.0, &["男，", "36岁"]),
+            ("约800米远", 3.0, &["约", "800米", "远"]),
+            // Rare characters break like any ideograph.
+            ("王𠮷李堃张喆", 3.0, &["王𠮷李", "堃张喆"]),
             // Last resort: a group wider than the line is split, nothing lost.
             ("1234567890", 2.0, &["1234", "5678", "90"]),
         ];

@@ -81,10 +81,11 @@ fn sample_card_is_one_a4_page_with_subset_fonts_and_real_text() {
     let (_dir, pdf) = render_to_file(&card);
     assert_one_a4_page(&pdf);
 
-    // Both faces embedded as subsets with a ToUnicode map.
+    // One face (bold is drawn, not embedded twice), as a subset with a
+    // ToUnicode map; no fallback face when no rare character is used.
     let fonts = poppler("pdffonts", &[], &pdf);
     let rows: Vec<&str> = fonts.lines().skip(2).collect();
-    assert_eq!(rows.len(), 2, "expected Regular and Bold:\n{fonts}");
+    assert_eq!(rows.len(), 1, "expected only Noto Sans SC:\n{fonts}");
     for row in &rows {
         let cols: Vec<&str> = row.split_whitespace().collect();
         // name type… encoding emb sub uni object-id gen
@@ -149,6 +150,16 @@ fn sample_card_is_one_a4_page_with_subset_fonts_and_real_text() {
 }
 
 #[test]
+fn sample_card_is_at_most_70_kb() {
+    let bytes = render_response_card(&sample::flood_card()).expect("card renders");
+    assert!(
+        bytes.len() <= 70 * 1024,
+        "response card is {} bytes, over the 70 KB budget",
+        bytes.len()
+    );
+}
+
+#[test]
 fn long_but_possible_card_shrinks_onto_one_page() {
     let mut card = sample::flood_card();
     // Double every phase: too much for 10.5 pt, fine at a smaller size.
@@ -170,18 +181,40 @@ fn long_but_possible_card_shrinks_onto_one_page() {
 
 #[test]
 fn missing_glyph_is_refused_with_the_characters() {
-    // 𠮷 (U+20BB7, CJK Ext. B) is not in Noto Sans SC; 吉 is.
+    // 𠮷 (U+20BB7, CJK Ext. B) prints from the fallback face; no face has
+    // the emoji or the private-use character.
     let mut card = sample::flood_card();
     card.six_items[0].value = "𠮷大海（村党支部书记）138****5678".into();
-    card.routes.push("经𠮷家桥往东😀".into());
+    card.routes.push("经𠮷家桥往东😀\u{E000}".into());
     match render_response_card(&card) {
         Err(PrintError::MissingGlyphs { chars }) => {
-            assert_eq!(chars, vec!['𠮷', '😀']);
+            assert_eq!(chars, vec!['😀', '\u{E000}']);
             let e = PrintError::MissingGlyphs { chars };
             assert_eq!(e.code(), "missing_glyphs");
-            assert!(e.to_string().contains("𠮷、😀"), "{e}");
+            assert!(e.to_string().contains("😀、\u{E000}"), "{e}");
         }
         other => panic!("expected MissingGlyphs, got {other:?}"),
+    }
+}
+
+#[test]
+fn rare_characters_print_from_the_fallback_face() {
+    let mut card = sample::flood_card();
+    card.six_items[0].value = "𠮷大海（村党支部书记）138****5678".into();
+    card.warning_giver = "李堃、张喆、赵赟、陈玥、刘䶮（预警员）".into();
+    let (_dir, pdf) = render_to_file(&card);
+    assert_one_a4_page(&pdf);
+    let fonts = poppler("pdffonts", &[], &pdf);
+    let rows: Vec<&str> = fonts.lines().skip(2).collect();
+    assert_eq!(rows.len(), 2, "main and fallback:\n{fonts}");
+    assert!(
+        rows.iter()
+            .any(|r| r.contains("RareSubset") && r.contains('+')),
+        "{fonts}"
+    );
+    let text = page_text(&pdf);
+    for needle in ["𠮷大海", "李堃、张喆、赵赟、陈玥、刘䶮"] {
+        assert!(text.contains(needle), "{needle} missing:\n{text}");
     }
 }
 

@@ -1,0 +1,380 @@
+//! Every printout from a real (demo) store, read back with poppler-utils
+//! (`pdfinfo`, `pdffonts`, `pdftotext`). These tests fail, not skip, when the
+//! tools are missing.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use chrono::NaiveDate;
+use cunan_core::demo::{self, DemoOptions};
+use cunan_core::printouts::{self, Printout, HOUSEHOLD_CARD_COPIES};
+use cunan_core::{Household, Resident, Store};
+use cunan_print::{check_glyphs, render, PrintError};
+
+fn today() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 6, 1).expect("date")
+}
+
+/// Rare-character names, and a danger-zone household of them.
+const RARE_NAMES: [&str; 6] = ["王𠮷", "李堃", "张喆", "赵赟", "陈玥", "刘䶮"];
+
+/// A demo village with one more household in the danger zone whose members
+/// have rare characters in their names.
+fn village(dir: &Path, households: usize) -> Store {
+    let (mut store, _) = demo::create(
+        &dir.join("v.sqlite3"),
+        DemoOptions {
+            households,
+            seed: 3,
+            today: today(),
+        },
+    )
+    .expect("demo village");
+    let grid = store
+        .list::<cunan_core::Grid>()
+        .expect("grids")
+        .into_iter()
+        .next()
+        .map(|g| g.id);
+    let h = store
+        .save(&Household {
+            grid_id: grid,
+            head_name: RARE_NAMES[0].into(),
+            address: "青石村1组𠮷家弄8号".into(),
+            phone: "13800001111".into(),
+            house_type: "砖混".into(),
+            in_danger_zone: true,
+            ..Household::default()
+        })
+        .expect("household");
+    for (i, name) in RARE_NAMES.iter().enumerate() {
+        store
+            .save(&Resident {
+                household_id: h.id.clone(),
+                name: (*name).into(),
+                relation: if i == 0 { "户主" } else { "子" }.into(),
+                gender: "男".into(),
+                birth_date: NaiveDate::from_ymd_opt(1990, 1, 1),
+                id_number: "11010519491231002X".into(),
+                ..Resident::default()
+            })
+            .expect("resident");
+    }
+    store
+}
+
+fn poppler(tool: &str, args: &[&str], pdf: &Path) -> String {
+    let mut cmd = Command::new(tool);
+    cmd.args(args).arg(pdf);
+    if tool == "pdftotext" {
+        cmd.arg("-");
+    }
+    let out = cmd.output().unwrap_or_else(|e| {
+        panic!(
+            "cannot run `{tool}` ({e}): install poppler-utils (apt-get install -y poppler-utils)"
+        )
+    });
+    assert!(
+        out.status.success(),
+        "`{tool}` failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).expect("poppler output is UTF-8")
+}
+
+fn write(dir: &Path, name: &str, printout: &Printout) -> PathBuf {
+    let bytes = render(printout).unwrap_or_else(|e| panic!("{name}: {} {e}", e.code()));
+    assert!(bytes.starts_with(b"%PDF-"), "{name}: not a PDF");
+    let path = dir.join(name);
+    std::fs::write(&path, &bytes).expect("write PDF");
+    // To look at them: CUNAN_PRINT_DUMP=/some/dir cargo test -p cunan-print
+    if let Some(keep) = std::env::var_os("CUNAN_PRINT_DUMP") {
+        std::fs::write(Path::new(&keep).join(name), &bytes).expect("dump PDF");
+    }
+    path
+}
+
+fn pages(pdf: &Path) -> usize {
+    poppler("pdfinfo", &[], pdf)
+        .lines()
+        .find_map(|l| l.strip_prefix("Pages:"))
+        .and_then(|n| n.trim().parse().ok())
+        .expect("pdfinfo prints Pages")
+}
+
+/// Per page, the text with whitespace removed.
+fn page_texts(pdf: &Path) -> Vec<String> {
+    let raw = poppler("pdftotext", &["-raw", "-enc", "UTF-8"], pdf);
+    let mut out: Vec<String> = raw.split('\u{c}').map(squash).collect();
+    if out.last().is_some_and(String::is_empty) {
+        out.pop();
+    }
+    out
+}
+
+fn squash(s: &str) -> String {
+    s.chars().filter(|c| !c.is_whitespace()).collect()
+}
+
+/// Every font embedded, as a subset, with a ToUnicode map; returns the names.
+fn assert_subset_fonts(pdf: &Path) -> Vec<String> {
+    let fonts = poppler("pdffonts", &[], pdf);
+    let rows: Vec<&str> = fonts.lines().skip(2).collect();
+    assert!(!rows.is_empty(), "{fonts}");
+    rows.iter()
+        .map(|row| {
+            let cols: Vec<&str> = row.split_whitespace().collect();
+            let n = cols.len();
+            assert_eq!(
+                (cols[n - 5], cols[n - 4], cols[n - 3]),
+                ("yes", "yes", "yes"),
+                "{row}"
+            );
+            assert!(cols[0].contains('+'), "not a subset: {row}");
+            cols[0].to_owned()
+        })
+        .collect()
+}
+
+/// No 18-character resident ID (17 digits + digit or X) anywhere in `text`.
+fn assert_no_full_id(text: &str, what: &str) {
+    let chars: Vec<char> = text.chars().collect();
+    for w in chars.windows(18) {
+        let id = w[..17].iter().all(char::is_ascii_digit)
+            && (w[17].is_ascii_digit() || w[17] == 'X' || w[17] == 'x');
+        assert!(!id, "{what}: unmasked ID {}", w.iter().collect::<String>());
+    }
+}
+
+fn all_ids(store: &Store) -> Vec<String> {
+    store
+        .list::<Resident>()
+        .expect("residents")
+        .into_iter()
+        .map(|r| r.id_number)
+        .filter(|id| !id.is_empty())
+        .collect()
+}
+
+#[test]
+fn household_cards_one_sheet_per_threatened_household_three_labelled_copies() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let store = village(dir.path(), 200);
+    let cards = printouts::household_cards(&store, today()).expect("cards");
+    assert!(cards.cards.len() >= 10, "{}", cards.cards.len());
+    let pdf = write(
+        dir.path(),
+        "hh.pdf",
+        &Printout::HouseholdCards(cards.clone()),
+    );
+    assert_eq!(pages(&pdf), cards.cards.len());
+    let fonts = assert_subset_fonts(&pdf);
+    // The rare-character household needs the fallback face: both embedded.
+    assert_eq!(fonts.len(), 2, "{fonts:?}");
+    assert!(fonts.iter().any(|f| f.contains("NotoSansSC")), "{fonts:?}");
+    assert!(fonts.iter().any(|f| f.contains("RareSubset")), "{fonts:?}");
+
+    let texts = page_texts(&pdf);
+    assert_eq!(texts.len(), cards.cards.len());
+    for (card, text) in cards.cards.iter().zip(&texts) {
+        for label in HOUSEHOLD_CARD_COPIES {
+            assert_eq!(
+                text.matches(label).count(),
+                // "户主留存" must not be counted inside another label.
+                1,
+                "copy label {label} on {}'s sheet:\n{text}",
+                card.head_name
+            );
+        }
+        assert_eq!(text.matches("避险明白卡").count(), 3, "{text}");
+        assert_eq!(
+            text.matches(&squash(&format!("户主{}", card.head_name)))
+                .count(),
+            3,
+            "{text}"
+        );
+        assert_eq!(text.matches("户主签字").count(), 3, "{text}");
+        for needle in [&card.phone, &card.house_type, &card.serial] {
+            assert!(
+                text.contains(&squash(needle)),
+                "{needle:?} missing:\n{text}"
+            );
+        }
+        for m in &card.members {
+            assert!(
+                text.contains(&squash(&m.name)),
+                "member {}:\n{text}",
+                m.name
+            );
+        }
+        assert!(text.contains(&squash(&card.warning_signal)), "{text}");
+        assert_no_full_id(text, "household card");
+    }
+    // Every threatened household has its card: in the danger zone or linked.
+    let threatened: Vec<Household> = store
+        .list::<Household>()
+        .expect("households")
+        .into_iter()
+        .filter(|h| {
+            h.in_danger_zone
+                || !store
+                    .query::<cunan_core::HouseholdHazard>(
+                        "deleted = 0 AND household_id = ?1",
+                        &[&h.id],
+                    )
+                    .expect("links")
+                    .is_empty()
+        })
+        .collect();
+    assert_eq!(threatened.len(), cards.cards.len());
+    // The rare names print as themselves.
+    let rare = texts
+        .iter()
+        .find(|t| t.contains("𠮷家弄"))
+        .expect("the rare-name household has its card");
+    for name in RARE_NAMES {
+        assert!(rare.matches(name).count() >= 3, "{name}:\n{rare}");
+    }
+    let full = texts.concat();
+    for id in all_ids(&store) {
+        assert!(!full.contains(&id), "ID {id} printed");
+    }
+}
+
+#[test]
+fn grid_sheets_paginate_with_headers_page_numbers_and_masked_ids() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let store = village(dir.path(), 300);
+    let sheets = printouts::grid_sheets(&store, None, today()).expect("sheets");
+    let pdf = write(
+        dir.path(),
+        "grid.pdf",
+        &Printout::GridSheets(sheets.clone()),
+    );
+    assert_subset_fonts(&pdf);
+    let texts = page_texts(&pdf);
+    assert_eq!(texts.len(), pages(&pdf));
+    assert!(
+        texts.len() > sheets.sheets.len(),
+        "some sheets need more than a page"
+    );
+
+    // Page numbers restart per sheet and count to the sheet's total; the
+    // column header is on every page.
+    let mut i = 0;
+    for sheet in &sheets.sheets {
+        let first = &texts[i];
+        let total = (1..=99)
+            .find(|n| first.contains(&format!("第1页/共{n}页")))
+            .unwrap_or_else(|| panic!("no page number on {}:\n{first}", sheet.grid_name));
+        for p in 1..=total {
+            let text = &texts[i + p - 1];
+            assert!(text.contains(&format!("第{p}页/共{total}页")), "{text}");
+            assert!(
+                text.contains("身份证号（已遮盖）"),
+                "header on page {p}:\n{text}"
+            );
+            assert!(text.contains(&squash(&sheet.grid_name)), "{text}");
+            assert_no_full_id(text, "grid sheet");
+        }
+        let all: String = texts[i..i + total].concat();
+        for h in &sheet.households {
+            for r in &h.residents {
+                assert!(all.contains(&squash(&r.name)), "{} missing", r.name);
+                assert!(all.contains(&r.id_masked), "{} missing", r.id_masked);
+                if let Some(helper) = &r.helper {
+                    assert!(all.contains(&squash(helper)), "helper {helper} missing");
+                }
+            }
+        }
+        i += total;
+    }
+    assert_eq!(i, texts.len());
+    let full = texts.concat();
+    for name in RARE_NAMES {
+        assert!(full.contains(name), "{name} missing");
+    }
+    for id in all_ids(&store) {
+        assert!(!full.contains(&id), "ID {id} printed");
+    }
+}
+
+#[test]
+fn kit_and_contacts_sheets_read_back() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let store = village(dir.path(), 60);
+    let kit = printouts::kit_sheet(&store, today()).expect("kit");
+    let pdf = write(dir.path(), "kit.pdf", &Printout::KitSheet(kit.clone()));
+    assert_eq!(pages(&pdf), 1);
+    let fonts = assert_subset_fonts(&pdf);
+    assert_eq!(fonts.len(), 1, "no fallback needed: {fonts:?}");
+    let text = page_texts(&pdf).concat();
+    for line in &kit.lines {
+        assert!(text.contains(&squash(&line.name)), "{} missing", line.name);
+        assert!(text.contains(&line.next_due), "{}", line.next_due);
+    }
+    for needle in ["检查人", "第1页/共1页", "上次检查", "下次检查"] {
+        assert!(text.contains(needle), "{needle} missing:\n{text}");
+    }
+
+    let contacts = printouts::contacts_sheet(&store, today()).expect("contacts");
+    let pdf = write(
+        dir.path(),
+        "contacts.pdf",
+        &Printout::ContactsSheet(contacts.clone()),
+    );
+    assert_subset_fonts(&pdf);
+    let text = page_texts(&pdf).concat();
+    for g in &contacts.groups {
+        for e in &g.entries {
+            assert!(text.contains(&e.phone), "{} missing", e.phone);
+        }
+    }
+    for needle in ["110", "119", "120", "0572-5012110", "B岗"] {
+        assert!(text.contains(needle), "{needle} missing:\n{text}");
+    }
+    assert_no_full_id(&text, "contacts");
+}
+
+#[test]
+fn missing_glyphs_are_reported_before_printing() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let store = village(dir.path(), 20);
+    let mut cards = printouts::household_cards(&store, today()).expect("cards");
+    cards.cards[0].route = "经𠮷家桥往东😀，再过\u{E000}".into();
+    let printout = Printout::HouseholdCards(cards);
+    for result in [
+        check_glyphs(&printout).map(|_| Vec::new()),
+        render(&printout),
+    ] {
+        match result {
+            Err(PrintError::MissingGlyphs { chars }) => {
+                assert_eq!(chars, vec!['😀', '\u{E000}'])
+            }
+            other => panic!("expected MissingGlyphs, got {other:?}"),
+        }
+    }
+    let fine = printouts::kit_sheet(&store, today()).expect("kit");
+    assert!(check_glyphs(&Printout::KitSheet(fine)).is_ok());
+}
+
+#[test]
+fn a_household_too_big_for_a_third_of_a_page_is_refused_naming_it() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let store = village(dir.path(), 20);
+    let mut cards = printouts::household_cards(&store, today()).expect("cards");
+    let card = &mut cards.cards[0];
+    card.threats = (1..=30)
+        .map(|i| format!("第{i}号隐患点：后山坡脚至溪边低洼处一带，汛期易发生滑坡、泥石流和内涝"))
+        .collect();
+    let head = card.head_name.clone();
+    match render(&Printout::HouseholdCards(cards)) {
+        Err(e @ PrintError::TooLong { .. }) => {
+            let msg = e.to_string();
+            assert!(msg.contains(&head), "{msg}");
+            assert!(msg.contains("威胁隐患"), "{msg}");
+            assert!(msg.contains("请精简"), "{msg}");
+        }
+        other => panic!("expected TooLong, got {other:?}"),
+    }
+}
