@@ -347,3 +347,28 @@ CREATE TABLE sync_state (
     last_error        TEXT
 );
 CREATE UNIQUE INDEX setting_key ON setting (village_code, key) WHERE deleted = 0;
+
+-- migration: 3
+
+-- Sync with the county (crates/cunan-core/src/sync.rs, docs/sync.md).
+-- The version each local change was written over (NULL for a new row): a change whose base is the
+-- version a replica holds is a plain edit; any other is concurrent and the loser is kept below.
+ALTER TABLE change_log ADD COLUMN base_hlc TEXT;
+-- The village the device token is bound to.
+ALTER TABLE sync_state ADD COLUMN village_code TEXT;
+ALTER TABLE sync_state ADD COLUMN enrolled_at TEXT;
+
+-- Versions that lost a merge (concurrent edits of the same row): shown to the officer, restorable.
+CREATE TABLE sync_conflict (
+    id               INTEGER PRIMARY KEY AUTOINCREMENT,
+    table_name       TEXT NOT NULL,
+    row_id           TEXT NOT NULL,
+    loser_hlc        TEXT NOT NULL,
+    loser_device_id  TEXT NOT NULL,
+    loser_data       JSON NOT NULL,
+    winner_hlc       TEXT NOT NULL,
+    winner_device_id TEXT NOT NULL,
+    recorded_at      TEXT NOT NULL,
+    resolved         BOOLEAN NOT NULL DEFAULT 0, -- restored or dismissed by the officer
+    UNIQUE (table_name, row_id, loser_hlc, loser_device_id)
+);

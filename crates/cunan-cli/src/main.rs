@@ -3,6 +3,9 @@
 //! Every subcommand is a thin call into `cunan-core` / `cunan-print`; errors print the same
 //! Chinese message the desktop app shows, plus the machine code, and exit non-zero.
 
+mod print;
+mod sync;
+
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -38,10 +41,39 @@ enum Command {
         #[arg(long)]
         out: PathBuf,
     },
+    /// Print household evacuation cards, grid sheets, the kit sheet or the contacts sheet to a PDF.
+    Print {
+        /// household-cards | grid-sheets | kit | contacts
+        #[arg(value_enum)]
+        product: print::Product,
+        #[arg(long)]
+        out: PathBuf,
+        /// Only this grid (id or name), for grid-sheets.
+        #[arg(long)]
+        grid: Option<String>,
+    },
     /// Live row counts per table (tombstones not counted).
     Stats {
         #[arg(long)]
         json: bool,
+    },
+    /// Register this device with the county server using a one-time code.
+    Enroll {
+        #[arg(long)]
+        server: String,
+        #[arg(long)]
+        code: String,
+    },
+    /// Sync with the county: push what is waiting, pull what is new.
+    Sync {
+        /// Defaults to the server enrolled most recently.
+        #[arg(long)]
+        server: Option<String>,
+    },
+    /// USB bundles, for when there is no network.
+    Bundle {
+        #[command(subcommand)]
+        command: sync::BundleCommand,
     },
 }
 
@@ -121,6 +153,15 @@ fn run(cli: Cli) -> Result<(), Failure> {
             std::fs::write(&out, pdf).map_err(CoreError::from)?;
             println!("已生成{}明白卡：{}", kind.label(), out.display());
         }
+        Command::Print { product, out, grid } => {
+            let store = open_existing(&db)?;
+            let done =
+                print::run(&store, product, grid.as_deref(), &out, today).map_err(|f| Failure {
+                    code: f.code,
+                    message: f.message,
+                })?;
+            println!("{done}");
+        }
         Command::Stats { json } => {
             let store = open_existing(&db)?;
             let stats = store.stats()?;
@@ -134,6 +175,10 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 }
             }
         }
+        // A new laptop enrolls into an empty store, then pulls the village down.
+        Command::Enroll { server, code } => sync::enroll(&mut Store::open(&db)?, &server, &code)?,
+        Command::Sync { server } => sync::sync(&mut open_existing(&db)?, server.as_deref())?,
+        Command::Bundle { command } => sync::bundle(&open_existing(&db)?, command)?,
     }
     Ok(())
 }

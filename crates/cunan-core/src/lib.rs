@@ -9,8 +9,10 @@ pub mod demo;
 pub mod error;
 pub mod kit;
 pub mod paths;
+pub mod printouts;
 pub mod records;
 pub mod store;
+pub mod sync;
 pub mod validate;
 
 pub use error::{CoreError, Result};

@@ -51,7 +51,7 @@ pub fn schema_version() -> i64 {
 
 /// The declared type of a column, which says how to read it back.
 #[derive(Debug, Clone, Copy, PartialEq)]
-enum ColumnKind {
+pub(crate) enum ColumnKind {
     Boolean,
     Json,
     Plain,
@@ -131,6 +131,17 @@ impl Store {
     /// Read-only access for queries the typed API does not cover.
     pub fn conn(&self) -> &Connection {
         &self.conn
+    }
+
+    /// Write access for the sync module, which applies remote changes without logging them as
+    /// this device's own.
+    pub(crate) fn conn_mut(&mut self) -> &mut Connection {
+        &mut self.conn
+    }
+
+    /// The columns of a table and how to read them (sync applies rows by column name).
+    pub(crate) fn table_columns(&self, table: &str) -> Result<Vec<(String, ColumnKind)>> {
+        columns_of(&self.conn, &self.columns, table)
     }
 
     /// Runs `f` in one transaction: all its writes land, or none do.
@@ -250,8 +261,40 @@ impl Writer<'_> {
         } else {
             self.village_code()?
         };
+        self.upsert_fields(R::TABLE, record.id(), &fields, village_code)?;
+        Ok(record)
+    }
+
+    /// Saves a row given as JSON fields (no sync columns) as a new local write: used to restore a
+    /// version that lost a sync merge. The row must have been valid when it was first written.
+    pub(crate) fn restore_fields(
+        &mut self,
+        table: &str,
+        fields: &Map<String, Value>,
+    ) -> Result<()> {
+        let id = fields
+            .get("id")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string();
+        let village_code = if table == Village::TABLE {
+            self.check_village_code(fields)?
+        } else {
+            self.village_code()?
+        };
+        self.upsert_fields(table, &id, fields, village_code)
+    }
+
+    fn upsert_fields(
+        &mut self,
+        table: &str,
+        id: &str,
+        fields: &Map<String, Value>,
+        village_code: String,
+    ) -> Result<()> {
+        let base_hlc = self.base_of(table, id)?;
         let hlc = self.tick();
-        let table_columns = columns_of(&self.tx, self.columns, R::TABLE)?;
+        let table_columns = columns_of(&self.tx, self.columns, table)?;
         let mut names: Vec<&str> = SYNC_COLUMNS.to_vec();
         let mut values: Vec<SqlValue> = vec![
             SqlValue::Text(village_code),
@@ -259,11 +302,10 @@ impl Writer<'_> {
             SqlValue::Text(self.device_id.to_string()),
             SqlValue::Integer(0),
         ];
-        for (name, value) in &fields {
+        for (name, value) in fields {
             let Some((_, kind)) = table_columns.iter().find(|(c, _)| c == name) else {
                 return Err(CoreError::Format(format!(
-                    "{}.{name} is not in schema.sql",
-                    R::TABLE
+                    "{table}.{name} is not in schema.sql"
                 )));
             };
             names.push(name);
@@ -280,7 +322,7 @@ impl Writer<'_> {
             .collect();
         let sql = format!(
             "INSERT INTO {t} ({cols}) VALUES ({ph}) ON CONFLICT (id) DO UPDATE SET {up}",
-            t = R::TABLE,
+            t = table,
             cols = names.join(", "),
             ph = placeholders.join(", "),
             up = updates.join(", "),
@@ -288,23 +330,50 @@ impl Writer<'_> {
         self.tx
             .prepare_cached(&sql)?
             .execute(rusqlite::params_from_iter(values.iter()))?;
-        self.log_change(R::TABLE, record.id(), "upsert", hlc)?;
-        Ok(record)
+        self.log_change(table, id, "upsert", hlc, base_hlc)
     }
 
     pub fn delete<R: Record>(&mut self, id: &str) -> Result<()> {
+        self.delete_in(R::TABLE, id)
+    }
+
+    pub(crate) fn delete_in(&mut self, table: &str, id: &str) -> Result<()> {
+        let base_hlc = self.base_of(table, id)?;
         let hlc = self.tick();
         let n = self.tx.execute(
             &format!(
-                "UPDATE {} SET deleted = 1, hlc = ?2, device_id = ?3 WHERE id = ?1 AND deleted = 0",
-                R::TABLE
+                "UPDATE {table} SET deleted = 1, hlc = ?2, device_id = ?3 WHERE id = ?1 AND deleted = 0"
             ),
             params![id, hlc.to_string(), self.device_id],
         )?;
         if n == 0 {
             return Err(CoreError::NotFound { what: "记录" });
         }
-        self.log_change(R::TABLE, id, "delete", hlc)
+        self.log_change(table, id, "delete", hlc, base_hlc)
+    }
+
+    /// The version a write replaces (its `hlc`), recorded in the change log so that sync can tell
+    /// a plain edit from a concurrent one. Rows the county pushed down are read-only here.
+    fn base_of(&self, table: &str, id: &str) -> Result<Option<String>> {
+        let existing: Option<(String, String)> = self
+            .tx
+            .prepare_cached(&format!(
+                "SELECT hlc, village_code FROM {table} WHERE id = ?1"
+            ))?
+            .query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?;
+        match existing {
+            Some((_, scope)) if scope == crate::sync::COUNTY_SCOPE => {
+                Err(crate::validate::ValidationError::new(
+                    "county_owned",
+                    "记录",
+                    "这条记录由县应急管理局统一下发，村里只能查看，不能修改或删除。如有错误，请联系县应急管理局。",
+                )
+                .into())
+            }
+            Some((hlc, _)) => Ok(Some(hlc)),
+            None => Ok(None),
+        }
     }
 
     /// Read access inside the transaction.
@@ -372,7 +441,14 @@ impl Writer<'_> {
         Ok(code)
     }
 
-    fn log_change(&mut self, table: &str, id: &str, op: &str, hlc: Hlc) -> Result<()> {
+    fn log_change(
+        &mut self,
+        table: &str,
+        id: &str,
+        op: &str,
+        hlc: Hlc,
+        base_hlc: Option<String>,
+    ) -> Result<()> {
         let columns = columns_of(&self.tx, self.columns, table)?;
         let data = {
             let mut stmt = self
@@ -384,11 +460,23 @@ impl Writer<'_> {
                 None => return Err(CoreError::NotFound { what: "记录" }),
             }
         };
-        self.tx
-            .prepare_cached(
-                "INSERT INTO change_log (table_name, row_id, op, hlc, device_id, data) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            )?
-            .execute(params![table, id, op, hlc.to_string(), self.device_id, data.to_string()])?;
+        // A store opened below migration 3 (migration tests) has no base_hlc column.
+        let has_base = columns_of(&self.tx, self.columns, "change_log")?
+            .iter()
+            .any(|(c, _)| c == "base_hlc");
+        if has_base {
+            self.tx
+                .prepare_cached(
+                    "INSERT INTO change_log (table_name, row_id, op, hlc, device_id, data, base_hlc) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                )?
+                .execute(params![table, id, op, hlc.to_string(), self.device_id, data.to_string(), base_hlc])?;
+        } else {
+            self.tx
+                .prepare_cached(
+                    "INSERT INTO change_log (table_name, row_id, op, hlc, device_id, data) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                )?
+                .execute(params![table, id, op, hlc.to_string(), self.device_id, data.to_string()])?;
+        }
         Ok(())
     }
 
@@ -481,7 +569,10 @@ fn columns_of(
     Ok(cols)
 }
 
-fn row_to_json(row: &rusqlite::Row<'_>, columns: &[(String, ColumnKind)]) -> Result<Value> {
+pub(crate) fn row_to_json(
+    row: &rusqlite::Row<'_>,
+    columns: &[(String, ColumnKind)],
+) -> Result<Value> {
     let mut map = Map::new();
     for (i, (name, kind)) in columns.iter().enumerate() {
         let value = match (row.get_ref(i)?, kind) {
@@ -500,7 +591,7 @@ fn row_to_json(row: &rusqlite::Row<'_>, columns: &[(String, ColumnKind)]) -> Res
     Ok(Value::Object(map))
 }
 
-fn json_to_sql(value: &Value) -> SqlValue {
+pub(crate) fn json_to_sql(value: &Value) -> SqlValue {
     match value {
         Value::Null => SqlValue::Null,
         Value::Bool(b) => SqlValue::Integer(i64::from(*b)),

@@ -1,0 +1,683 @@
+//! Sync, the store's side (no network here: `cunan-sync` moves the bytes).
+//!
+//! - What goes up: this device's own writes, read from `change_log` in `seq` order, in batches;
+//!   marked `pushed` only up to the sequence the county acknowledged.
+//! - What comes down: changes made elsewhere, applied with [`apply_pulled`] in one transaction
+//!   together with the new pull cursor, written straight to the tables (not through `Writer`), so
+//!   they never enter `change_log` and are never pushed back as this device's own.
+//! - Merge ([`merge`]): the same rule on every replica and on the server. A change written over
+//!   the version a replica holds (`base_hlc` = that version's `hlc`) simply replaces it; otherwise
+//!   the edits were concurrent, the later `(hlc, device_id)` wins and the loser is kept in
+//!   `sync_conflict`, from where the officer can restore it ([`restore_conflict`]).
+//! - Rows the county pushed down have `village_code = "county"` and are read-only in the village.
+
+use std::collections::HashMap;
+
+use rusqlite::{params, OptionalExtension};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use crate::clock::Hlc;
+use crate::records::SYNCED_TABLES;
+use crate::store::{json_to_sql, row_to_json, ColumnKind};
+use crate::{CoreError, Result, Store};
+
+/// The `village_code` of rows the county owns and pushes down to every village.
+pub const COUNTY_SCOPE: &str = "county";
+
+/// One write to one row, as it travels: the full row state after the write.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Change {
+    /// The writing device's `change_log.seq` (0 for rows the county writes).
+    pub seq: i64,
+    pub table: String,
+    pub row_id: String,
+    /// `upsert` or `delete`
+    pub op: String,
+    pub hlc: String,
+    pub device_id: String,
+    /// The `hlc` of the version this write replaced; `None` for a new row.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_hlc: Option<String>,
+    pub village_code: String,
+    pub data: Value,
+}
+
+impl Change {
+    /// Checks the parts every replica relies on; a message safe to show (no personal data).
+    pub fn check_shape(&self) -> std::result::Result<(), String> {
+        if !SYNCED_TABLES.contains(&self.table.as_str()) {
+            return Err(format!("未知的数据表“{}”", short(&self.table)));
+        }
+        if self.op != "upsert" && self.op != "delete" {
+            return Err(format!("未知的操作“{}”", short(&self.op)));
+        }
+        if Hlc::parse(&self.hlc).is_none() || self.hlc.len() != 20 {
+            return Err("时间戳(hlc)格式不对".into());
+        }
+        if let Some(base) = &self.base_hlc {
+            if Hlc::parse(base).is_none() {
+                return Err("基准时间戳(base_hlc)格式不对".into());
+            }
+        }
+        if self.row_id.is_empty() || self.row_id.len() > 64 || self.device_id.is_empty() {
+            return Err("记录编号或设备编号不对".into());
+        }
+        let Some(data) = self.data.as_object() else {
+            return Err("记录内容不是对象".into());
+        };
+        if data.get("id").and_then(Value::as_str) != Some(self.row_id.as_str()) {
+            return Err("记录内容的 id 与记录编号不一致".into());
+        }
+        if data.get("village_code").and_then(Value::as_str) != Some(self.village_code.as_str()) {
+            return Err("记录内容的区划代码与变更不一致".into());
+        }
+        Ok(())
+    }
+}
+
+fn short(s: &str) -> String {
+    s.chars().take(40).collect()
+}
+
+/// What the merge rule decides for an incoming version against the one a replica holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Merge {
+    /// The replica has no such row.
+    Insert,
+    /// Written over the held version: replace it, no conflict.
+    Replace,
+    /// The very version the replica already holds.
+    Same,
+    /// Concurrent, and the incoming version wins: the held one goes to conflicts.
+    ConflictIncomingWins,
+    /// Concurrent, and the held version wins: the incoming one goes to conflicts.
+    ConflictIncomingLoses,
+}
+
+/// The merge rule, used by every replica and by the county server.
+/// `current` is the held version's `(hlc, device_id)`.
+pub fn merge(current: Option<(&str, &str)>, incoming: &Change) -> Merge {
+    let Some((hlc, device)) = current else {
+        return Merge::Insert;
+    };
+    if hlc == incoming.hlc && device == incoming.device_id {
+        return Merge::Same;
+    }
+    let incoming_later = (incoming.hlc.as_str(), incoming.device_id.as_str()) > (hlc, device);
+    let written_over_it = incoming.base_hlc.as_deref() == Some(hlc);
+    match (incoming_later, written_over_it) {
+        (true, true) => Merge::Replace,
+        (true, false) => Merge::ConflictIncomingWins,
+        (false, _) => Merge::ConflictIncomingLoses,
+    }
+}
+
+fn read_changes(store: &Store, sql: &str, after_seq: i64, limit: usize) -> Result<Vec<Change>> {
+    let mut stmt = store.conn().prepare_cached(sql)?;
+    let rows = stmt.query_map(params![after_seq, limit as i64], |r| {
+        Ok((
+            r.get::<_, i64>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, String>(2)?,
+            r.get::<_, String>(3)?,
+            r.get::<_, String>(4)?,
+            r.get::<_, String>(5)?,
+            r.get::<_, Option<String>>(6)?,
+            r.get::<_, String>(7)?,
+        ))
+    })?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (seq, table, row_id, op, hlc, device_id, base_hlc, data) = row?;
+        let data: Value = serde_json::from_str(&data)
+            .map_err(|e| CoreError::Format(format!("change_log {seq}: {e}")))?;
+        let village_code = data
+            .get("village_code")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string();
+        out.push(Change {
+            seq,
+            table,
+            row_id,
+            op,
+            hlc,
+            device_id,
+            base_hlc,
+            village_code,
+            data,
+        });
+    }
+    Ok(out)
+}
+
+/// This device's writes not yet acknowledged by the county, after `after_seq`, oldest first.
+pub fn unpushed(store: &Store, after_seq: i64, limit: usize) -> Result<Vec<Change>> {
+    read_changes(
+        store,
+        "SELECT seq, table_name, row_id, op, hlc, device_id, base_hlc, data FROM change_log
+         WHERE pushed = 0 AND seq > ?1 ORDER BY seq LIMIT ?2",
+        after_seq,
+        limit,
+    )
+}
+
+/// All of this device's writes after `after_seq`, pushed or not (for a full USB bundle).
+pub fn all_changes(store: &Store, after_seq: i64, limit: usize) -> Result<Vec<Change>> {
+    read_changes(
+        store,
+        "SELECT seq, table_name, row_id, op, hlc, device_id, base_hlc, data FROM change_log
+         WHERE seq > ?1 ORDER BY seq LIMIT ?2",
+        after_seq,
+        limit,
+    )
+}
+
+/// Marks this device's writes up to `ack_seq` as acknowledged by the county.
+pub fn mark_pushed(store: &mut Store, ack_seq: i64) -> Result<usize> {
+    let device = store.device_id().to_string();
+    Ok(store.conn().execute(
+        "UPDATE change_log SET pushed = 1 WHERE pushed = 0 AND seq <= ?1 AND device_id = ?2",
+        params![ack_seq, device],
+    )?)
+}
+
+/// What one pulled batch did to the local store.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApplyReport {
+    pub applied: usize,
+    pub unchanged: usize,
+    pub conflicts: usize,
+}
+
+/// Applies changes pulled from `server_url` and moves its pull cursor to `new_cursor`, all in one
+/// transaction: after a crash either both happened or neither did.
+pub fn apply_pulled(
+    store: &mut Store,
+    server_url: &str,
+    changes: &[Change],
+    new_cursor: i64,
+) -> Result<ApplyReport> {
+    let mut columns: HashMap<String, Vec<(String, ColumnKind)>> = HashMap::new();
+    for change in changes {
+        change.check_shape().map_err(CoreError::Format)?;
+        if !columns.contains_key(&change.table) {
+            columns.insert(change.table.clone(), store.table_columns(&change.table)?);
+        }
+    }
+    let now = store.clock().now();
+    let now_ms = now.timestamp_millis();
+    let recorded_at = now.to_rfc3339();
+    let tx = store.conn_mut().transaction()?;
+    tx.pragma_update(None, "defer_foreign_keys", true)?;
+    let last: String = tx.query_row("SELECT last_hlc FROM device", [], |r| r.get(0))?;
+    let mut clock = Hlc::parse(&last).unwrap_or(Hlc::ZERO);
+    let mut report = ApplyReport::default();
+    for change in changes {
+        if let Some(remote) = Hlc::parse(&change.hlc) {
+            clock = clock.observe(remote, now_ms);
+        }
+        let table_columns = &columns[&change.table];
+        let current: Option<(String, String)> = tx
+            .prepare_cached(&format!(
+                "SELECT hlc, device_id FROM {} WHERE id = ?1",
+                change.table
+            ))?
+            .query_row([&change.row_id], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?;
+        let decision = merge(
+            current.as_ref().map(|(h, d)| (h.as_str(), d.as_str())),
+            change,
+        );
+        let (winner_hlc, winner_device) = match (&current, decision) {
+            (Some((h, d)), Merge::ConflictIncomingLoses) => (h.clone(), d.clone()),
+            _ => (change.hlc.clone(), change.device_id.clone()),
+        };
+        if decision != Merge::Same {
+            forget_superseded_loser(&tx, change)?;
+        }
+        match decision {
+            Merge::Same => report.unchanged += 1,
+            Merge::ConflictIncomingLoses => {
+                record_conflict(
+                    &tx,
+                    &change.table,
+                    &change.row_id,
+                    (&change.hlc, &change.device_id, &change.data),
+                    (&winner_hlc, &winner_device),
+                    &recorded_at,
+                )?;
+                report.conflicts += 1;
+            }
+            Merge::Insert | Merge::Replace | Merge::ConflictIncomingWins => {
+                if decision == Merge::ConflictIncomingWins {
+                    let held = {
+                        let mut stmt = tx.prepare_cached(&format!(
+                            "SELECT * FROM {} WHERE id = ?1",
+                            change.table
+                        ))?;
+                        let mut rows = stmt.query([&change.row_id])?;
+                        match rows.next()? {
+                            Some(row) => row_to_json(row, table_columns)?,
+                            None => Value::Null,
+                        }
+                    };
+                    if let Some((h, d)) = &current {
+                        record_conflict(
+                            &tx,
+                            &change.table,
+                            &change.row_id,
+                            (h, d, &held),
+                            (&winner_hlc, &winner_device),
+                            &recorded_at,
+                        )?;
+                    }
+                    report.conflicts += 1;
+                }
+                match upsert_row(&tx, change, table_columns) {
+                    Ok(()) => report.applied += 1,
+                    // A uniqueness rule (e.g. one setting per key) refuses the row: keep it
+                    // as a conflict for the officer instead of blocking sync for ever.
+                    Err(rusqlite::Error::SqliteFailure(e, _))
+                        if e.code == rusqlite::ErrorCode::ConstraintViolation =>
+                    {
+                        record_conflict(
+                            &tx,
+                            &change.table,
+                            &change.row_id,
+                            (&change.hlc, &change.device_id, &change.data),
+                            ("", ""),
+                            &recorded_at,
+                        )?;
+                        report.conflicts += 1;
+                    }
+                    Err(e) => return Err(e.into()),
+                }
+            }
+        }
+    }
+    tx.execute("UPDATE device SET last_hlc = ?1", [clock.to_string()])?;
+    tx.execute(
+        "INSERT INTO sync_state (server_url, pull_cursor) VALUES (?1, ?2)
+         ON CONFLICT (server_url) DO UPDATE SET pull_cursor = max(pull_cursor, excluded.pull_cursor)",
+        params![server_url, new_cursor],
+    )?;
+    tx.commit()?;
+    Ok(report)
+}
+
+/// A version written over one kept as a conflict supersedes it there: whoever wrote it had seen
+/// that version, so it was not lost. The officer sees each losing line of edits once, at its tip.
+fn forget_superseded_loser(tx: &rusqlite::Transaction<'_>, change: &Change) -> Result<()> {
+    if let Some(base) = &change.base_hlc {
+        tx.prepare_cached(
+            "DELETE FROM sync_conflict WHERE table_name = ?1 AND row_id = ?2 AND loser_hlc = ?3
+               AND resolved = 0",
+        )?
+        .execute(params![change.table, change.row_id, base])?;
+    }
+    Ok(())
+}
+
+fn record_conflict(
+    tx: &rusqlite::Transaction<'_>,
+    table: &str,
+    row_id: &str,
+    loser: (&str, &str, &Value),
+    winner: (&str, &str),
+    recorded_at: &str,
+) -> Result<()> {
+    tx.prepare_cached(
+        "INSERT OR IGNORE INTO sync_conflict (table_name, row_id, loser_hlc, loser_device_id,
+           loser_data, winner_hlc, winner_device_id, recorded_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    )?
+    .execute(params![
+        table,
+        row_id,
+        loser.0,
+        loser.1,
+        loser.2.to_string(),
+        winner.0,
+        winner.1,
+        recorded_at
+    ])?;
+    Ok(())
+}
+
+fn upsert_row(
+    tx: &rusqlite::Transaction<'_>,
+    change: &Change,
+    columns: &[(String, ColumnKind)],
+) -> std::result::Result<(), rusqlite::Error> {
+    let empty = Map::new();
+    let data = change.data.as_object().unwrap_or(&empty);
+    let mut names: Vec<&str> = Vec::new();
+    let mut values: Vec<rusqlite::types::Value> = Vec::new();
+    for (name, kind) in columns {
+        let value = match name.as_str() {
+            "id" => Value::String(change.row_id.clone()),
+            "village_code" => Value::String(change.village_code.clone()),
+            "hlc" => Value::String(change.hlc.clone()),
+            "device_id" => Value::String(change.device_id.clone()),
+            "deleted" => Value::Bool(
+                change.op == "delete" || data.get("deleted").and_then(Value::as_bool) == Some(true),
+            ),
+            _ => match data.get(name) {
+                Some(v) => v.clone(),
+                None => continue,
+            },
+        };
+        names.push(name);
+        values.push(match kind {
+            ColumnKind::Json => rusqlite::types::Value::Text(value.to_string()),
+            _ => json_to_sql(&value),
+        });
+    }
+    let placeholders: Vec<String> = (1..=names.len()).map(|i| format!("?{i}")).collect();
+    let updates: Vec<String> = names
+        .iter()
+        .filter(|n| **n != "id")
+        .map(|n| format!("{n} = excluded.{n}"))
+        .collect();
+    let sql = format!(
+        "INSERT INTO {t} ({cols}) VALUES ({ph}) ON CONFLICT (id) DO UPDATE SET {up}",
+        t = change.table,
+        cols = names.join(", "),
+        ph = placeholders.join(", "),
+        up = updates.join(", "),
+    );
+    tx.prepare_cached(&sql)?
+        .execute(rusqlite::params_from_iter(values.iter()))?;
+    Ok(())
+}
+
+/// Where sync with one county server has got to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SyncState {
+    pub server_url: String,
+    pub village_code: Option<String>,
+    #[serde(skip)]
+    pub device_token: Option<String>,
+    pub pull_cursor: i64,
+    pub last_success_at: Option<String>,
+    pub last_error: Option<String>,
+    pub enrolled_at: Option<String>,
+}
+
+/// Every server this store has synced with, most recently enrolled first.
+pub fn sync_states(store: &Store) -> Result<Vec<SyncState>> {
+    let mut stmt = store.conn().prepare(
+        "SELECT server_url, village_code, device_token, pull_cursor, last_success_at, last_error,
+                enrolled_at
+         FROM sync_state ORDER BY enrolled_at IS NULL, enrolled_at DESC, server_url",
+    )?;
+    let rows = stmt.query_map([], |r| {
+        Ok(SyncState {
+            server_url: r.get(0)?,
+            village_code: r.get(1)?,
+            device_token: r.get(2)?,
+            pull_cursor: r.get(3)?,
+            last_success_at: r.get(4)?,
+            last_error: r.get(5)?,
+            enrolled_at: r.get(6)?,
+        })
+    })?;
+    Ok(rows.collect::<std::result::Result<_, _>>()?)
+}
+
+/// The server to sync with when none is named: the one enrolled most recently.
+pub fn current_server(store: &Store) -> Result<Option<SyncState>> {
+    Ok(sync_states(store)?
+        .into_iter()
+        .find(|s| s.device_token.is_some()))
+}
+
+/// Records a device token from enrollment. Refuses a token for another village than the one in
+/// this store. Never touches the change log: unsynced local changes survive re-enrollment, and
+/// the pull cursor of a server already known is kept (a cursor never goes back).
+pub fn save_enrollment(
+    store: &mut Store,
+    server_url: &str,
+    device_token: &str,
+    village_code: &str,
+) -> Result<()> {
+    if let Some(village) = store.village()? {
+        if village.code != village_code {
+            return Err(crate::validate::ValidationError::new(
+                "enroll_wrong_village",
+                "登记码",
+                "这个登记码属于另一个村，与本数据文件的村庄不一致。请向县应急管理局核对登记码。",
+            )
+            .into());
+        }
+    }
+    let now = store.clock().now().to_rfc3339();
+    store.conn().execute(
+        "INSERT INTO sync_state (server_url, device_token, village_code, enrolled_at)
+         VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT (server_url) DO UPDATE SET device_token = excluded.device_token,
+           village_code = excluded.village_code, enrolled_at = excluded.enrolled_at,
+           last_error = NULL",
+        params![server_url, device_token, village_code, now],
+    )?;
+    Ok(())
+}
+
+/// Records the end of a sync attempt: success time, or the error to show.
+pub fn record_outcome(store: &mut Store, server_url: &str, error: Option<&str>) -> Result<()> {
+    let now = store.clock().now().to_rfc3339();
+    match error {
+        None => store.conn().execute(
+            "UPDATE sync_state SET last_success_at = ?2, last_error = NULL WHERE server_url = ?1",
+            params![server_url, now],
+        )?,
+        Some(message) => store.conn().execute(
+            "UPDATE sync_state SET last_error = ?2 WHERE server_url = ?1",
+            params![server_url, message],
+        )?,
+    };
+    Ok(())
+}
+
+/// A version that lost a merge.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Conflict {
+    pub id: i64,
+    pub table: String,
+    pub row_id: String,
+    pub loser_hlc: String,
+    pub loser_device_id: String,
+    pub loser_data: Value,
+    pub winner_hlc: String,
+    pub winner_device_id: String,
+    pub recorded_at: String,
+    pub resolved: bool,
+}
+
+/// Conflicts not yet restored or dismissed (or all of them), oldest first.
+pub fn conflicts(store: &Store, include_resolved: bool) -> Result<Vec<Conflict>> {
+    let mut stmt = store.conn().prepare(
+        "SELECT id, table_name, row_id, loser_hlc, loser_device_id, loser_data, winner_hlc,
+                winner_device_id, recorded_at, resolved
+         FROM sync_conflict WHERE resolved = 0 OR ?1 ORDER BY id",
+    )?;
+    let rows = stmt.query_map([include_resolved], |r| {
+        let data: String = r.get(5)?;
+        Ok(Conflict {
+            id: r.get(0)?,
+            table: r.get(1)?,
+            row_id: r.get(2)?,
+            loser_hlc: r.get(3)?,
+            loser_device_id: r.get(4)?,
+            loser_data: serde_json::from_str(&data).unwrap_or(Value::Null),
+            winner_hlc: r.get(6)?,
+            winner_device_id: r.get(7)?,
+            recorded_at: r.get(8)?,
+            resolved: r.get(9)?,
+        })
+    })?;
+    Ok(rows.collect::<std::result::Result<_, _>>()?)
+}
+
+/// Makes a losing version the current one again, as a new local write (so it syncs and wins
+/// everywhere), and marks the conflict resolved.
+pub fn restore_conflict(store: &mut Store, conflict_id: i64) -> Result<()> {
+    let found: Option<(String, String)> = store
+        .conn()
+        .query_row(
+            "SELECT table_name, loser_data FROM sync_conflict WHERE id = ?1",
+            [conflict_id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    let (table, data) = found.ok_or(CoreError::NotFound {
+        what: "冲突记录"
+    })?;
+    if !SYNCED_TABLES.contains(&table.as_str()) {
+        return Err(CoreError::Format(format!("unknown table {table}")));
+    }
+    let Ok(Value::Object(mut fields)) = serde_json::from_str::<Value>(&data) else {
+        return Err(CoreError::Format("conflict data is not an object".into()));
+    };
+    let deleted = fields.get("deleted").and_then(Value::as_bool) == Some(true);
+    for column in ["village_code", "hlc", "device_id", "deleted"] {
+        fields.remove(column);
+    }
+    let id = fields
+        .get("id")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_string();
+    store.write(|w| {
+        if deleted {
+            w.delete_in(&table, &id)?;
+        } else {
+            w.restore_fields(&table, &fields)?;
+        }
+        w.conn().execute(
+            "UPDATE sync_conflict SET resolved = 1 WHERE id = ?1",
+            [conflict_id],
+        )?;
+        Ok(())
+    })
+}
+
+/// Every live row of every synced table, as `(table, id) → row JSON`: what "the same data"
+/// means when replicas are compared.
+pub fn live_rows(store: &Store) -> Result<std::collections::BTreeMap<(String, String), Value>> {
+    let mut out = std::collections::BTreeMap::new();
+    for table in SYNCED_TABLES {
+        let columns = store.table_columns(table)?;
+        let mut stmt = store
+            .conn()
+            .prepare(&format!("SELECT * FROM {table} WHERE deleted = 0"))?;
+        let mut rows = stmt.query([])?;
+        while let Some(row) = rows.next()? {
+            let json = row_to_json(row, &columns)?;
+            let id = json
+                .get("id")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_string();
+            out.insert((table.to_string(), id), json);
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn change(hlc: &str, device: &str, base: Option<&str>) -> Change {
+        Change {
+            seq: 1,
+            table: "grid".into(),
+            row_id: "r".into(),
+            op: "upsert".into(),
+            hlc: hlc.into(),
+            device_id: device.into(),
+            base_hlc: base.map(str::to_string),
+            village_code: "330502101201".into(),
+            data: Value::Null,
+        }
+    }
+
+    #[test]
+    fn merge_is_the_same_rule_everywhere() {
+        let a = "0000000001000-000000";
+        let b = "0000000002000-000000";
+        let check = |current: Option<(&str, &str)>, incoming: Change, expected: Merge| {
+            assert_eq!(
+                merge(current, &incoming),
+                expected,
+                "{current:?} {incoming:?}"
+            );
+        };
+        check(None, change(a, "d1", None), Merge::Insert);
+        check(Some((a, "d1")), change(a, "d1", None), Merge::Same);
+        check(Some((a, "d1")), change(b, "d2", Some(a)), Merge::Replace);
+        check(
+            Some((a, "d1")),
+            change(b, "d2", None),
+            Merge::ConflictIncomingWins,
+        );
+        check(
+            Some((b, "d2")),
+            change(a, "d1", None),
+            Merge::ConflictIncomingLoses,
+        );
+        // Same hlc on two devices: the device id breaks the tie.
+        check(
+            Some((a, "d1")),
+            change(a, "d2", None),
+            Merge::ConflictIncomingWins,
+        );
+        check(
+            Some((a, "d2")),
+            change(a, "d1", None),
+            Merge::ConflictIncomingLoses,
+        );
+    }
+
+    /// Whatever order a replica sees concurrent versions in, it keeps the same winner.
+    #[test]
+    fn the_winner_does_not_depend_on_arrival_order() {
+        let versions = [
+            change("0000000001000-000000", "d1", None),
+            change("0000000001000-000000", "d2", None),
+            change("0000000002000-000000", "d1", Some("0000000001000-000000")),
+            change("0000000001500-000003", "d3", None),
+        ];
+        let mut winners = std::collections::BTreeSet::new();
+        // All 24 orders of the four versions.
+        let mut order = [0usize, 1, 2, 3];
+        for _ in 0..24 {
+            let mut held: Option<(String, String)> = None;
+            for &i in &order {
+                let c = &versions[i];
+                match merge(held.as_ref().map(|(h, d)| (h.as_str(), d.as_str())), c) {
+                    Merge::Insert | Merge::Replace | Merge::ConflictIncomingWins => {
+                        held = Some((c.hlc.clone(), c.device_id.clone()))
+                    }
+                    Merge::Same | Merge::ConflictIncomingLoses => {}
+                }
+            }
+            winners.insert(held);
+            next_permutation(&mut order);
+        }
+        assert_eq!(winners.len(), 1, "{winners:?}");
+    }
+
+    fn next_permutation(v: &mut [usize]) {
+        let Some(i) = (0..v.len() - 1).rev().find(|&i| v[i] < v[i + 1]) else {
+            v.reverse();
+            return;
+        };
+        let j = (i + 1..v.len()).rev().find(|&j| v[j] > v[i]).unwrap_or(i);
+        v.swap(i, j);
+        v[i + 1..].reverse();
+    }
+}

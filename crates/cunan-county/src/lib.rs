@@ -1,0 +1,147 @@
+//! `cunan-county`: the county server the village laptops sync to.
+//!
+//! - [`storage`]: the storage trait (what handlers need); [`sqlite`]: the embedded default.
+//! - [`api`]: the axum router, generic over the storage.
+//! - [`import_bundle`]: a USB bundle goes through the same `push` as the network.
+//! - [`TestServer`]: the server in-process on a loopback port, for tests and the benchmark.
+
+pub mod api;
+pub mod sqlite;
+pub mod storage;
+
+use std::net::SocketAddr;
+use std::path::Path;
+use std::sync::Arc;
+
+pub use sqlite::SqliteStorage;
+pub use storage::{CountyStorage, DeviceAuth, StorageError, Via};
+
+use cunan_sync::bundle::{self, BundleError};
+use cunan_sync::protocol::MAX_BATCH;
+
+/// Serves the API on `listener` until `shutdown` completes.
+pub async fn serve<S: CountyStorage>(
+    listener: tokio::net::TcpListener,
+    storage: Arc<S>,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, api::router(storage))
+        .with_graceful_shutdown(shutdown)
+        .await
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    #[error("{0}")]
+    Bundle(#[from] BundleError),
+    #[error("{0}")]
+    Storage(#[from] StorageError),
+}
+
+/// What importing a bundle did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct ImportReport {
+    pub changes: usize,
+    pub stored: usize,
+    pub duplicates: usize,
+}
+
+/// Imports a USB bundle through the same path as a network push: each change stored at most
+/// once, so importing twice (or importing and then syncing online) changes nothing the second
+/// time. The bundle is checked whole (length, checksum, every change) before anything lands.
+pub fn import_bundle<S: CountyStorage>(
+    storage: &S,
+    bytes: &[u8],
+) -> Result<ImportReport, ImportError> {
+    let body = bundle::decode(bytes)?;
+    let auth = DeviceAuth {
+        village_code: body.village_code.clone(),
+        device_id: body.device_id.clone(),
+    };
+    // Check every batch before storing any, so a bad change anywhere refuses the whole file.
+    for change in &body.changes {
+        change.check_shape().map_err(StorageError::Invalid)?;
+        if change.village_code != auth.village_code || change.device_id != auth.device_id {
+            return Err(StorageError::Forbidden(
+                "数据包里有不属于该村或该设备的记录，整个数据包没有导入。".into(),
+            )
+            .into());
+        }
+    }
+    let mut report = ImportReport {
+        changes: body.changes.len(),
+        stored: 0,
+        duplicates: 0,
+    };
+    for batch in body.changes.chunks(MAX_BATCH) {
+        let response = storage.push(&auth, batch, Via::Bundle)?;
+        report.stored += response.stored;
+        report.duplicates += response.duplicates;
+    }
+    Ok(report)
+}
+
+/// The server running in-process on a loopback port (tests, benchmark). Stops on drop.
+pub struct TestServer {
+    pub addr: SocketAddr,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl TestServer {
+    /// Starts on `127.0.0.1:0` over the SQLite file at `db`.
+    pub fn start(db: &Path) -> std::io::Result<TestServer> {
+        TestServer::start_on(db, 0)
+    }
+
+    /// Starts on `127.0.0.1:port` (0 = any free port).
+    pub fn start_on(db: &Path, port: u16) -> std::io::Result<TestServer> {
+        let storage =
+            Arc::new(SqliteStorage::open(db).map_err(|e| std::io::Error::other(e.to_string()))?);
+        TestServer::start_with(storage, port)
+    }
+
+    pub fn start_with<S: CountyStorage>(storage: Arc<S>, port: u16) -> std::io::Result<TestServer> {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()?;
+        let listener = runtime.block_on(tokio::net::TcpListener::bind(("127.0.0.1", port)))?;
+        let addr = listener.local_addr()?;
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let thread = std::thread::spawn(move || {
+            runtime.block_on(async move {
+                tokio::select! {
+                    _ = axum::serve(listener, api::router(storage)) => {}
+                    _ = stopped => {}
+                }
+            });
+            runtime.shutdown_timeout(std::time::Duration::from_secs(2));
+        });
+        Ok(TestServer {
+            addr,
+            stop: Some(stop),
+            thread: Some(thread),
+        })
+    }
+
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Stops at once, dropping connections mid-request (as a crash would).
+    pub fn stop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}

@@ -1,0 +1,153 @@
+//! `cunan-county`: the county server and its admin commands.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use clap::{Parser, Subcommand};
+use cunan_county::{import_bundle, CountyStorage, SqliteStorage};
+
+#[derive(Parser)]
+#[command(name = "cunan-county", version, about = "村安 · 县级同步服务器")]
+struct Cli {
+    /// The county database file (SQLite; made if missing).
+    #[arg(
+        long,
+        global = true,
+        env = "CUNAN_COUNTY_DB",
+        default_value = "cunan-county.db"
+    )]
+    db: PathBuf,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the sync API.
+    Serve {
+        #[arg(long, default_value = "127.0.0.1:8730")]
+        listen: String,
+    },
+    /// Villages and their enrollment codes.
+    Village {
+        #[command(subcommand)]
+        command: VillageCommand,
+    },
+    /// Import a USB bundle exported by `cunan bundle export` (same path as a network push).
+    ImportBundle { file: PathBuf },
+    /// Push county-owned rows (a JSON array) down to every village, read-only there.
+    Publish {
+        #[arg(long)]
+        table: String,
+        #[arg(long)]
+        file: PathBuf,
+    },
+    /// Live row counts per table per village.
+    Stats {
+        #[arg(long)]
+        json: bool,
+        #[arg(long)]
+        village: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+enum VillageCommand {
+    /// Register a village (or an existing one again) and print a one-time enrollment code.
+    Add {
+        #[arg(long)]
+        code: String,
+        #[arg(long)]
+        name: String,
+    },
+    /// Revoke every device token of a village (a lost laptop); devices must enroll again.
+    Revoke {
+        #[arg(long)]
+        code: String,
+    },
+}
+
+fn main() -> ExitCode {
+    match run(Cli::parse()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err((code, message)) => {
+            eprintln!("错误[{code}]：{message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+type Failure = (&'static str, String);
+
+fn storage_failure(e: cunan_county::StorageError) -> Failure {
+    ("storage", e.to_string())
+}
+
+fn run(cli: Cli) -> Result<(), Failure> {
+    let storage = SqliteStorage::open(&cli.db).map_err(storage_failure)?;
+    match cli.command {
+        Command::Serve { listen } => {
+            let runtime = tokio::runtime::Runtime::new().map_err(|e| ("io", e.to_string()))?;
+            runtime.block_on(async move {
+                let listener = tokio::net::TcpListener::bind(&listen)
+                    .await
+                    .map_err(|e| ("listen", format!("无法在 {listen} 上监听：{e}")))?;
+                eprintln!(
+                    "cunan-county: serving on http://{}",
+                    listener.local_addr().map_err(|e| ("io", e.to_string()))?
+                );
+                let shutdown = async {
+                    let _ = tokio::signal::ctrl_c().await;
+                };
+                cunan_county::serve(listener, Arc::new(storage), shutdown)
+                    .await
+                    .map_err(|e| ("io", e.to_string()))
+            })?;
+        }
+        Command::Village {
+            command: VillageCommand::Add { code, name },
+        } => {
+            let enrollment = storage.add_village(&code, &name).map_err(storage_failure)?;
+            println!("{enrollment}");
+            eprintln!("已登记村“{name}”（{code}）。上面是一次性登记码，请交给该村应急管理员。");
+        }
+        Command::Village {
+            command: VillageCommand::Revoke { code },
+        } => {
+            let n = storage.revoke_village(&code).map_err(storage_failure)?;
+            println!("已停用 {code} 的 {n} 个设备凭证。");
+        }
+        Command::ImportBundle { file } => {
+            let bytes = std::fs::read(&file).map_err(|e| ("io", e.to_string()))?;
+            let report = import_bundle(&storage, &bytes).map_err(|e| ("import", e.to_string()))?;
+            println!(
+                "已导入数据包：共 {} 条变更，新接收 {} 条，已有 {} 条。",
+                report.changes, report.stored, report.duplicates
+            );
+        }
+        Command::Publish { table, file } => {
+            let text = std::fs::read_to_string(&file).map_err(|e| ("io", e.to_string()))?;
+            let rows: Vec<serde_json::Value> =
+                serde_json::from_str(&text).map_err(|e| ("bad_json", e.to_string()))?;
+            let n = storage.publish(&table, &rows).map_err(storage_failure)?;
+            println!("已下发 {table} {n} 条。");
+        }
+        Command::Stats { json, village } => {
+            let stats = storage.stats(village.as_deref()).map_err(storage_failure)?;
+            if json {
+                let text =
+                    serde_json::to_string_pretty(&stats).map_err(|e| ("format", e.to_string()))?;
+                println!("{text}");
+            } else {
+                for (village, tables) in stats {
+                    println!("{village}");
+                    for (table, n) in tables {
+                        println!("  {table:<20} {n}");
+                    }
+                }
+            }
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,669 @@
+//! The county store on one embedded SQLite file (the default backend).
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::Mutex;
+
+use rusqlite::{params, Connection, OptionalExtension};
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+
+use cunan_core::clock::{Clock, Hlc, SystemClock};
+use cunan_core::records::SYNCED_TABLES;
+use cunan_core::sync::{merge, Merge, COUNTY_SCOPE};
+use cunan_sync::protocol::{PullResponse, PushResponse};
+use cunan_sync::Change;
+
+use crate::storage::{CountyStorage, DeviceAuth, Enrollment, Stats, StorageError, Via};
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS village (
+    code        TEXT PRIMARY KEY,
+    name        TEXT NOT NULL,
+    created_at  TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS enrollment_code (
+    code_hash    TEXT PRIMARY KEY,
+    village_code TEXT NOT NULL REFERENCES village (code),
+    created_at   TEXT NOT NULL,
+    used_at      TEXT
+);
+CREATE TABLE IF NOT EXISTS device_token (
+    token_hash   TEXT PRIMARY KEY,
+    village_code TEXT NOT NULL REFERENCES village (code),
+    device_id    TEXT NOT NULL,
+    created_at   TEXT NOT NULL,
+    revoked_at   TEXT
+);
+-- The audit trail: every accepted change, once, in commit order.
+CREATE TABLE IF NOT EXISTS change (
+    server_seq   INTEGER PRIMARY KEY AUTOINCREMENT,
+    scope        TEXT NOT NULL,       -- village code, or 'county'
+    device_id    TEXT NOT NULL,
+    seq          INTEGER NOT NULL,
+    table_name   TEXT NOT NULL,
+    row_id       TEXT NOT NULL,
+    op           TEXT NOT NULL,
+    hlc          TEXT NOT NULL,
+    base_hlc     TEXT,
+    data         TEXT NOT NULL,
+    via          TEXT NOT NULL,       -- push | bundle | county
+    accepted_at  TEXT NOT NULL,
+    UNIQUE (device_id, seq)
+);
+CREATE INDEX IF NOT EXISTS change_scope ON change (scope, server_seq);
+-- The current state of every row.
+CREATE TABLE IF NOT EXISTS row_state (
+    table_name  TEXT NOT NULL,
+    row_id      TEXT NOT NULL,
+    scope       TEXT NOT NULL,
+    hlc         TEXT NOT NULL,
+    device_id   TEXT NOT NULL,
+    deleted     INTEGER NOT NULL,
+    data        TEXT NOT NULL,
+    PRIMARY KEY (table_name, row_id)
+);
+CREATE INDEX IF NOT EXISTS row_state_scope ON row_state (scope, table_name, deleted);
+-- Versions that lost a merge.
+CREATE TABLE IF NOT EXISTS conflict (
+    id               INTEGER PRIMARY KEY AUTOINCREMENT,
+    table_name       TEXT NOT NULL,
+    row_id           TEXT NOT NULL,
+    scope            TEXT NOT NULL,
+    loser_hlc        TEXT NOT NULL,
+    loser_device_id  TEXT NOT NULL,
+    loser_data       TEXT NOT NULL,
+    winner_hlc       TEXT NOT NULL,
+    winner_device_id TEXT NOT NULL,
+    recorded_at      TEXT NOT NULL,
+    UNIQUE (table_name, row_id, loser_hlc, loser_device_id)
+);
+-- The county's own clock, for rows it writes.
+CREATE TABLE IF NOT EXISTS county_clock (
+    singleton INTEGER PRIMARY KEY CHECK (singleton = 1),
+    last_hlc  TEXT NOT NULL,
+    last_seq  INTEGER NOT NULL
+);
+";
+
+/// The device id the county writes its own rows under.
+pub const COUNTY_DEVICE: &str = "county";
+
+pub struct SqliteStorage {
+    conn: Mutex<Connection>,
+    clock: Box<dyn Clock>,
+}
+
+pub fn hash(secret: &str) -> String {
+    hex::encode(Sha256::digest(secret.as_bytes()))
+}
+
+fn random_bytes() -> [u8; 32] {
+    let mut out = [0u8; 32];
+    out[..16].copy_from_slice(uuid::Uuid::new_v4().as_bytes());
+    out[16..].copy_from_slice(uuid::Uuid::new_v4().as_bytes());
+    out
+}
+
+/// A one-time code an officer can type: 12 characters without look-alikes (about 60 bits).
+fn new_enrollment_code() -> String {
+    const ALPHABET: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+    let bytes = random_bytes();
+    let chars: String = bytes[..12]
+        .iter()
+        .map(|b| ALPHABET[(*b as usize) % ALPHABET.len()] as char)
+        .collect();
+    format!("{}-{}-{}", &chars[..4], &chars[4..8], &chars[8..])
+}
+
+fn normalize_code(code: &str) -> String {
+    code.chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .map(|c| c.to_ascii_uppercase())
+        .collect()
+}
+
+fn db<T>(r: rusqlite::Result<T>) -> Result<T, StorageError> {
+    r.map_err(StorageError::from)
+}
+
+impl SqliteStorage {
+    pub fn open(path: &Path) -> Result<Self, StorageError> {
+        SqliteStorage::open_with_clock(path, Box::new(SystemClock))
+    }
+
+    pub fn open_with_clock(path: &Path, clock: Box<dyn Clock>) -> Result<Self, StorageError> {
+        let conn = db(Connection::open(path))?;
+        db(conn.busy_timeout(std::time::Duration::from_secs(30)))?;
+        db(conn.pragma_update(None, "journal_mode", "WAL"))?;
+        db(conn.pragma_update(None, "synchronous", "FULL"))?;
+        db(conn.pragma_update(None, "foreign_keys", "ON"))?;
+        db(conn.execute_batch(SCHEMA))?;
+        Ok(SqliteStorage {
+            conn: Mutex::new(conn),
+            clock,
+        })
+    }
+
+    fn lock(&self) -> Result<std::sync::MutexGuard<'_, Connection>, StorageError> {
+        self.conn
+            .lock()
+            .map_err(|_| StorageError::Database("lock poisoned".into()))
+    }
+
+    fn now(&self) -> String {
+        self.clock.now().to_rfc3339()
+    }
+}
+
+/// Checks a batch whole before anything is written.
+fn check_batch(auth: &DeviceAuth, changes: &[Change]) -> Result<(), StorageError> {
+    for change in changes {
+        change.check_shape().map_err(StorageError::Invalid)?;
+        if change.village_code != auth.village_code {
+            return Err(StorageError::Forbidden(
+                "这批数据里有不属于本村的记录（区划代码不一致），整批没有接收。".into(),
+            ));
+        }
+        if change.device_id != auth.device_id {
+            return Err(StorageError::Forbidden(
+                "这批数据不是由本设备写入的（设备编号不一致），整批没有接收。".into(),
+            ));
+        }
+        if change.seq <= 0 {
+            return Err(StorageError::Invalid("变更序号必须大于 0。".into()));
+        }
+        if change.table == "village"
+            && change.data.get("code").and_then(Value::as_str) != Some(auth.village_code.as_str())
+        {
+            return Err(StorageError::Forbidden(
+                "村庄信息的区划代码与本村不一致，整批没有接收。".into(),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Stores one change (at most once) and merges it into the current state.
+/// Returns whether it was new.
+fn store_change(
+    tx: &rusqlite::Transaction<'_>,
+    scope: &str,
+    change: &Change,
+    via: Via,
+    now: &str,
+) -> Result<bool, StorageError> {
+    let held: Option<(String, String, String, String)> = db(tx
+        .prepare_cached(
+            "SELECT scope, hlc, device_id, data FROM row_state WHERE table_name = ?1 AND row_id = ?2",
+        )
+        .and_then(|mut s| {
+            s.query_row(params![change.table, change.row_id], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+            })
+            .optional()
+        }))?;
+    if let Some((held_scope, ..)) = &held {
+        if held_scope != scope {
+            return Err(StorageError::Forbidden(
+                "这批数据试图修改不属于本村的记录，整批没有接收。".into(),
+            ));
+        }
+    }
+    let data = change.data.to_string();
+    let inserted = db(tx
+        .prepare_cached(
+            "INSERT INTO change (scope, device_id, seq, table_name, row_id, op, hlc, base_hlc, data, via, accepted_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+             ON CONFLICT (device_id, seq) DO NOTHING",
+        )
+        .and_then(|mut s| {
+            s.execute(params![
+                scope,
+                change.device_id,
+                change.seq,
+                change.table,
+                change.row_id,
+                change.op,
+                change.hlc,
+                change.base_hlc,
+                data,
+                via.as_str(),
+                now
+            ])
+        }))?;
+    if inserted == 0 {
+        // The same (device, seq) must be the same change: anything else means the device's
+        // store was restored from an old copy and is reusing sequence numbers. Refuse rather
+        // than silently drop its new writes.
+        let same: bool = db(tx
+            .prepare_cached(
+                "SELECT row_id = ?3 AND hlc = ?4 FROM change WHERE device_id = ?1 AND seq = ?2",
+            )
+            .and_then(|mut s| {
+                s.query_row(
+                    params![change.device_id, change.seq, change.row_id, change.hlc],
+                    |r| r.get(0),
+                )
+            }))?;
+        if !same {
+            return Err(StorageError::Forbidden(
+                "本机的变更编号与县里已收到的不一致（数据文件可能是从旧备份恢复的），整批没有接收。本机数据仍然保留，请联系县应急管理局处理。".into(),
+            ));
+        }
+        return Ok(false);
+    }
+    let decision = merge(
+        held.as_ref().map(|(_, h, d, _)| (h.as_str(), d.as_str())),
+        change,
+    );
+    let conflict = |loser: (&str, &str, &str), winner: (&str, &str)| {
+        db(tx
+            .prepare_cached(
+                "INSERT OR IGNORE INTO conflict (table_name, row_id, scope, loser_hlc, loser_device_id,
+                   loser_data, winner_hlc, winner_device_id, recorded_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            )
+            .and_then(|mut s| {
+                s.execute(params![
+                    change.table,
+                    change.row_id,
+                    scope,
+                    loser.0,
+                    loser.1,
+                    loser.2,
+                    winner.0,
+                    winner.1,
+                    now
+                ])
+            }))
+    };
+    // A version written over one kept as a conflict supersedes it there (its writer had seen it).
+    if let (Some(base), false) = (&change.base_hlc, decision == Merge::Same) {
+        db(tx
+            .prepare_cached(
+                "DELETE FROM conflict WHERE table_name = ?1 AND row_id = ?2 AND loser_hlc = ?3",
+            )
+            .and_then(|mut s| s.execute(params![change.table, change.row_id, base])))?;
+    }
+    match decision {
+        Merge::Same => return Ok(true),
+        Merge::ConflictIncomingLoses => {
+            if let Some((_, h, d, _)) = &held {
+                conflict((&change.hlc, &change.device_id, &data), (h, d))?;
+            }
+            return Ok(true);
+        }
+        Merge::ConflictIncomingWins => {
+            if let Some((_, h, d, old)) = &held {
+                conflict((h, d, old), (&change.hlc, &change.device_id))?;
+            }
+        }
+        Merge::Insert | Merge::Replace => {}
+    }
+    let deleted =
+        change.op == "delete" || change.data.get("deleted").and_then(Value::as_bool) == Some(true);
+    db(tx
+        .prepare_cached(
+            "INSERT INTO row_state (table_name, row_id, scope, hlc, device_id, deleted, data)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+             ON CONFLICT (table_name, row_id) DO UPDATE SET hlc = excluded.hlc,
+               device_id = excluded.device_id, deleted = excluded.deleted, data = excluded.data",
+        )
+        .and_then(|mut s| {
+            s.execute(params![
+                change.table,
+                change.row_id,
+                scope,
+                change.hlc,
+                change.device_id,
+                deleted,
+                data
+            ])
+        }))?;
+    Ok(true)
+}
+
+impl CountyStorage for SqliteStorage {
+    fn add_village(&self, code: &str, name: &str) -> Result<String, StorageError> {
+        if code.len() != 12 || !code.chars().all(|c| c.is_ascii_digit()) {
+            return Err(StorageError::Invalid(
+                "区划代码应为 12 位数字（统计用区划代码）。".into(),
+            ));
+        }
+        let enrollment = new_enrollment_code();
+        let now = self.now();
+        let mut conn = self.lock()?;
+        let tx = db(conn.transaction())?;
+        db(tx.execute(
+            "INSERT INTO village (code, name, created_at) VALUES (?1, ?2, ?3)
+             ON CONFLICT (code) DO UPDATE SET name = excluded.name",
+            params![code, name, now],
+        ))?;
+        db(tx.execute(
+            "INSERT INTO enrollment_code (code_hash, village_code, created_at) VALUES (?1, ?2, ?3)",
+            params![hash(&normalize_code(&enrollment)), code, now],
+        ))?;
+        db(tx.commit())?;
+        Ok(enrollment)
+    }
+
+    fn enroll(
+        &self,
+        code: &str,
+        device_id: &str,
+        expected_village: Option<&str>,
+    ) -> Result<Option<Enrollment>, StorageError> {
+        if device_id.is_empty() || device_id.len() > 64 {
+            return Err(StorageError::Invalid("设备编号不对。".into()));
+        }
+        let code_hash = hash(&normalize_code(code));
+        let now = self.now();
+        let mut conn = self.lock()?;
+        let tx = db(conn.transaction())?;
+        let village: Option<(String, String)> = db(tx
+            .query_row(
+                "SELECT v.code, v.name FROM enrollment_code e JOIN village v ON v.code = e.village_code
+                 WHERE e.code_hash = ?1 AND e.used_at IS NULL",
+                [&code_hash],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional())?;
+        let Some((village_code, village_name)) = village else {
+            return Ok(None);
+        };
+        if expected_village.is_some_and(|v| v != village_code) {
+            return Err(StorageError::Forbidden(
+                "这个登记码属于另一个村，与本机数据的村庄不一致，登记码没有被使用。请向县应急管理局核对登记码。"
+                    .into(),
+            ));
+        }
+        let token = format!("cna_{}", hex::encode(random_bytes()));
+        db(tx.execute(
+            "UPDATE enrollment_code SET used_at = ?2 WHERE code_hash = ?1",
+            params![code_hash, now],
+        ))?;
+        db(tx.execute(
+            "UPDATE device_token SET revoked_at = ?2 WHERE device_id = ?1 AND revoked_at IS NULL",
+            params![device_id, now],
+        ))?;
+        db(tx.execute(
+            "INSERT INTO device_token (token_hash, village_code, device_id, created_at) VALUES (?1, ?2, ?3, ?4)",
+            params![hash(&token), village_code, device_id, now],
+        ))?;
+        db(tx.commit())?;
+        Ok(Some(Enrollment {
+            token,
+            village_code,
+            village_name,
+        }))
+    }
+
+    fn authenticate(&self, token: &str) -> Result<Option<DeviceAuth>, StorageError> {
+        let conn = self.lock()?;
+        db(conn
+            .query_row(
+                "SELECT village_code, device_id FROM device_token WHERE token_hash = ?1 AND revoked_at IS NULL",
+                [hash(token)],
+                |r| {
+                    Ok(DeviceAuth {
+                        village_code: r.get(0)?,
+                        device_id: r.get(1)?,
+                    })
+                },
+            )
+            .optional())
+    }
+
+    fn revoke_village(&self, village_code: &str) -> Result<usize, StorageError> {
+        let now = self.now();
+        let conn = self.lock()?;
+        db(conn.execute(
+            "UPDATE device_token SET revoked_at = ?2 WHERE village_code = ?1 AND revoked_at IS NULL",
+            params![village_code, now],
+        ))
+    }
+
+    fn push(
+        &self,
+        auth: &DeviceAuth,
+        changes: &[Change],
+        via: Via,
+    ) -> Result<PushResponse, StorageError> {
+        check_batch(auth, changes)?;
+        let now = self.now();
+        let mut conn = self.lock()?;
+        let known: bool = db(conn.query_row(
+            "SELECT count(*) > 0 FROM village WHERE code = ?1",
+            [&auth.village_code],
+            |r| r.get(0),
+        ))?;
+        if !known {
+            return Err(StorageError::Forbidden(format!(
+                "县里还没有登记区划代码为 {} 的村，请先在县级服务器上添加该村。",
+                auth.village_code
+            )));
+        }
+        let tx = db(conn.transaction())?;
+        let mut stored = 0;
+        for change in changes {
+            if store_change(&tx, &auth.village_code, change, via, &now)? {
+                stored += 1;
+            }
+        }
+        let ack_seq: i64 = db(tx.query_row(
+            "SELECT coalesce(max(seq), 0) FROM change WHERE device_id = ?1",
+            [&auth.device_id],
+            |r| r.get(0),
+        ))?;
+        db(tx.commit())?;
+        let batch_max = changes.iter().map(|c| c.seq).max().unwrap_or(0);
+        Ok(PushResponse {
+            ack_seq: ack_seq.max(batch_max),
+            stored,
+            duplicates: changes.len() - stored,
+        })
+    }
+
+    fn pull(
+        &self,
+        auth: &DeviceAuth,
+        cursor: i64,
+        limit: usize,
+    ) -> Result<PullResponse, StorageError> {
+        let limit = limit.clamp(1, 5_000);
+        let conn = self.lock()?;
+        let top: i64 = db(conn.query_row(
+            "SELECT coalesce(max(server_seq), 0) FROM change",
+            [],
+            |r| r.get(0),
+        ))?;
+        let mut stmt = db(conn.prepare_cached(
+            "SELECT server_seq, device_id, seq, table_name, row_id, op, hlc, base_hlc, scope, data
+             FROM change
+             WHERE server_seq > ?1 AND server_seq <= ?2
+               AND ((scope = ?3 AND device_id <> ?4) OR scope = ?5)
+             ORDER BY server_seq LIMIT ?6",
+        ))?;
+        let rows = db(stmt.query_map(
+            params![
+                cursor,
+                top,
+                auth.village_code,
+                auth.device_id,
+                COUNTY_SCOPE,
+                limit as i64 + 1
+            ],
+            |r| {
+                let data: String = r.get(9)?;
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    Change {
+                        device_id: r.get(1)?,
+                        seq: r.get(2)?,
+                        table: r.get(3)?,
+                        row_id: r.get(4)?,
+                        op: r.get(5)?,
+                        hlc: r.get(6)?,
+                        base_hlc: r.get(7)?,
+                        village_code: r.get(8)?,
+                        data: serde_json::from_str(&data).unwrap_or(Value::Null),
+                    },
+                ))
+            },
+        ))?;
+        let mut changes = Vec::new();
+        let mut more = false;
+        let mut last = cursor;
+        for row in rows {
+            let (server_seq, change) = db(row)?;
+            if changes.len() == limit {
+                more = true;
+                break;
+            }
+            last = server_seq;
+            changes.push(change);
+        }
+        Ok(PullResponse {
+            changes,
+            cursor: if more { last } else { top.max(cursor) },
+            more,
+        })
+    }
+
+    fn publish(&self, table: &str, rows: &[Value]) -> Result<usize, StorageError> {
+        if !SYNCED_TABLES.contains(&table) || table == "village" {
+            return Err(StorageError::Invalid(format!("不能下发数据表“{table}”。")));
+        }
+        let now_ms = self.clock.now().timestamp_millis();
+        let now = self.now();
+        let mut conn = self.lock()?;
+        let tx = db(conn.transaction())?;
+        let (last_hlc, mut last_seq): (String, i64) = db(tx
+            .query_row("SELECT last_hlc, last_seq FROM county_clock", [], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .optional())?
+        .unwrap_or_else(|| (Hlc::ZERO.to_string(), 0));
+        let mut clock = Hlc::parse(&last_hlc).unwrap_or(Hlc::ZERO);
+        for row in rows {
+            let Some(fields) = row.as_object() else {
+                return Err(StorageError::Invalid("每条下发记录应是 JSON 对象。".into()));
+            };
+            let row_id = fields
+                .get("id")
+                .and_then(Value::as_str)
+                .filter(|s| !s.is_empty())
+                .ok_or_else(|| StorageError::Invalid("下发记录缺少 id。".into()))?
+                .to_string();
+            let base: Option<String> = db(tx
+                .query_row(
+                    "SELECT hlc FROM row_state WHERE table_name = ?1 AND row_id = ?2 AND scope = ?3",
+                    params![table, row_id, COUNTY_SCOPE],
+                    |r| r.get(0),
+                )
+                .optional())?;
+            clock = clock.tick(now_ms);
+            last_seq += 1;
+            let mut data = fields.clone();
+            data.insert("village_code".into(), COUNTY_SCOPE.into());
+            data.insert("hlc".into(), clock.to_string().into());
+            data.insert("device_id".into(), COUNTY_DEVICE.into());
+            data.entry("deleted").or_insert(Value::Bool(false));
+            if data.contains_key("owner") || table == "contact" || table == "setting" {
+                data.insert("owner".into(), "county".into());
+            }
+            let change = Change {
+                seq: last_seq,
+                table: table.to_string(),
+                row_id,
+                op: "upsert".into(),
+                hlc: clock.to_string(),
+                device_id: COUNTY_DEVICE.into(),
+                base_hlc: base,
+                village_code: COUNTY_SCOPE.into(),
+                data: Value::Object(data),
+            };
+            store_change(&tx, COUNTY_SCOPE, &change, Via::County, &now)?;
+        }
+        db(tx.execute(
+            "INSERT INTO county_clock (singleton, last_hlc, last_seq) VALUES (1, ?1, ?2)
+             ON CONFLICT (singleton) DO UPDATE SET last_hlc = excluded.last_hlc, last_seq = excluded.last_seq",
+            params![clock.to_string(), last_seq],
+        ))?;
+        db(tx.commit())?;
+        Ok(rows.len())
+    }
+
+    fn stats(&self, village: Option<&str>) -> Result<Stats, StorageError> {
+        let conn = self.lock()?;
+        let mut out: Stats = BTreeMap::new();
+        if let Some(code) = village {
+            out.insert(code.to_string(), BTreeMap::new());
+        } else {
+            let mut stmt = db(conn.prepare("SELECT code FROM village ORDER BY code"))?;
+            let codes = db(stmt.query_map([], |r| r.get::<_, String>(0)))?;
+            for code in codes {
+                out.insert(db(code)?, BTreeMap::new());
+            }
+        }
+        let mut stmt = db(conn.prepare(
+            "SELECT scope, table_name, count(*) FROM row_state
+             WHERE deleted = 0 AND (?1 IS NULL OR scope = ?1)
+             GROUP BY scope, table_name",
+        ))?;
+        let rows = db(stmt.query_map([village], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, i64>(2)?,
+            ))
+        }))?;
+        for row in rows {
+            let (scope, table, n) = db(row)?;
+            out.entry(scope).or_default().insert(table, n);
+        }
+        Ok(out)
+    }
+
+    fn live_rows(&self, scope: &str) -> Result<BTreeMap<(String, String), Value>, StorageError> {
+        let conn = self.lock()?;
+        let mut stmt = db(conn.prepare(
+            "SELECT table_name, row_id, data FROM row_state WHERE scope = ?1 AND deleted = 0",
+        ))?;
+        let rows = db(stmt.query_map([scope], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+            ))
+        }))?;
+        let mut out = BTreeMap::new();
+        for row in rows {
+            let (table, id, data) = db(row)?;
+            out.insert(
+                (table, id),
+                serde_json::from_str(&data).unwrap_or(Value::Null),
+            );
+        }
+        Ok(out)
+    }
+
+    fn conflicts(&self) -> Result<Vec<(String, String, String, String)>, StorageError> {
+        let conn = self.lock()?;
+        let mut stmt = db(conn.prepare(
+            "SELECT table_name, row_id, loser_hlc, loser_device_id FROM conflict ORDER BY id",
+        ))?;
+        let rows = db(stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))))?;
+        let mut out = Vec::new();
+        for row in rows {
+            out.push(db(row)?);
+        }
+        Ok(out)
+    }
+
+    fn change_count(&self) -> Result<i64, StorageError> {
+        let conn = self.lock()?;
+        db(conn.query_row("SELECT count(*) FROM change", [], |r| r.get(0)))
+    }
+}

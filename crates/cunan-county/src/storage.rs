@@ -1,0 +1,114 @@
+//! What the county server needs from its database, as one trait: handlers are generic over it,
+//! so a PostgreSQL backend can be added beside [`crate::sqlite::SqliteStorage`] without
+//! touching them.
+//!
+//! Rules every backend keeps:
+//! - a change is stored at most once, keyed by `(device_id, seq)`;
+//! - `server_seq` order is commit order (pull cursors rely on it);
+//! - a push is checked whole before anything is written, and lands whole or not at all;
+//! - the current row state is merged with `cunan_core::sync::merge`, losers kept as conflicts.
+
+use std::collections::BTreeMap;
+
+use cunan_sync::protocol::{PullResponse, PushResponse};
+use cunan_sync::Change;
+
+/// Who is calling: a device token resolved to its village and device.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeviceAuth {
+    pub village_code: String,
+    pub device_id: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Enrollment {
+    pub token: String,
+    pub village_code: String,
+    pub village_name: String,
+}
+
+/// How a change arrived, kept in the audit trail.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Via {
+    Push,
+    Bundle,
+    County,
+}
+
+impl Via {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Via::Push => "push",
+            Via::Bundle => "bundle",
+            Via::County => "county",
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StorageError {
+    /// The request is well-formed but not allowed for this caller (nothing applied).
+    #[error("{0}")]
+    Forbidden(String),
+    /// The request is malformed (nothing applied).
+    #[error("{0}")]
+    Invalid(String),
+    #[error("找不到：{0}")]
+    NotFound(String),
+    #[error("服务器数据库出错，本次没有保存任何数据，请稍后重试。")]
+    Database(String),
+}
+
+impl From<rusqlite::Error> for StorageError {
+    fn from(e: rusqlite::Error) -> Self {
+        StorageError::Database(e.to_string())
+    }
+}
+
+pub type Stats = BTreeMap<String, BTreeMap<String, i64>>;
+
+pub trait CountyStorage: Send + Sync + 'static {
+    /// Registers a village (or keeps an existing one) and returns a new one-time enrollment code.
+    fn add_village(&self, code: &str, name: &str) -> Result<String, StorageError>;
+    /// Exchanges a one-time code for a device token; `None` if the code is unknown or used.
+    /// A code for another village than `expected_village` is refused and stays unused.
+    fn enroll(
+        &self,
+        code: &str,
+        device_id: &str,
+        expected_village: Option<&str>,
+    ) -> Result<Option<Enrollment>, StorageError>;
+    /// Resolves a token; `None` if unknown or revoked.
+    fn authenticate(&self, token: &str) -> Result<Option<DeviceAuth>, StorageError>;
+    /// Revokes every token of a village; returns how many.
+    fn revoke_village(&self, village_code: &str) -> Result<usize, StorageError>;
+    /// Stores a batch of one device's changes (checked whole first), merges them into the
+    /// current state, and acknowledges the highest `seq` now durable.
+    fn push(
+        &self,
+        auth: &DeviceAuth,
+        changes: &[Change],
+        via: Via,
+    ) -> Result<PushResponse, StorageError>;
+    /// Changes after `cursor` for this device: its village's changes from other devices and
+    /// county-owned data.
+    fn pull(
+        &self,
+        auth: &DeviceAuth,
+        cursor: i64,
+        limit: usize,
+    ) -> Result<PullResponse, StorageError>;
+    /// Writes county-owned rows (pushed down to every village, read-only there).
+    fn publish(&self, table: &str, rows: &[serde_json::Value]) -> Result<usize, StorageError>;
+    /// Live rows per table per village (scope `county` for county-owned rows).
+    fn stats(&self, village: Option<&str>) -> Result<Stats, StorageError>;
+    /// The current live rows of a scope, `(table, id) → row`, for comparing replicas.
+    fn live_rows(
+        &self,
+        scope: &str,
+    ) -> Result<BTreeMap<(String, String), serde_json::Value>, StorageError>;
+    /// Versions that lost a merge: `(table, row_id, loser_hlc, loser_device_id)`.
+    fn conflicts(&self) -> Result<Vec<(String, String, String, String)>, StorageError>;
+    /// How many changes have been accepted (the audit trail's length).
+    fn change_count(&self) -> Result<i64, StorageError>;
+}

@@ -1,0 +1,96 @@
+//! Helpers shared by the county server's tests: stores, a village on the server, comparisons.
+#![allow(dead_code)]
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::Arc;
+
+use chrono::NaiveDate;
+use cunan_core::demo::{self, DemoOptions};
+use cunan_core::Store;
+use cunan_county::{CountyStorage, SqliteStorage, TestServer};
+use serde_json::Value;
+
+pub fn today() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 6, 1).unwrap()
+}
+
+/// A demo village store with `households` households.
+pub fn demo_store(path: &Path, households: usize, seed: u64) -> Store {
+    demo::create(
+        path,
+        DemoOptions {
+            households,
+            seed,
+            today: today(),
+        },
+    )
+    .unwrap()
+    .0
+}
+
+pub struct County {
+    pub storage: Arc<SqliteStorage>,
+    pub server: TestServer,
+}
+
+impl County {
+    pub fn start(path: &Path) -> County {
+        let storage = Arc::new(SqliteStorage::open(path).unwrap());
+        let server = TestServer::start_with(storage.clone(), 0).unwrap();
+        County { storage, server }
+    }
+
+    pub fn url(&self) -> String {
+        self.server.url()
+    }
+
+    /// The server's live rows for a village plus the county-owned rows: what a device should hold.
+    pub fn expected_rows(&self, village: &str) -> BTreeMap<(String, String), Value> {
+        let mut rows = self.storage.live_rows(village).unwrap();
+        rows.extend(self.storage.live_rows("county").unwrap());
+        rows
+    }
+}
+
+pub fn village_code(store: &Store) -> String {
+    store.village().unwrap().unwrap().code
+}
+
+/// Live rows of a device, with the sync columns the server keeps inside `data` too.
+pub fn device_rows(store: &Store) -> BTreeMap<(String, String), Value> {
+    cunan_core::sync::live_rows(store).unwrap()
+}
+
+/// Asserts two replicas hold the same live rows, naming the first difference.
+pub fn assert_same_rows(
+    left: &BTreeMap<(String, String), Value>,
+    right: &BTreeMap<(String, String), Value>,
+    what: &str,
+) {
+    if left == right {
+        return;
+    }
+    for (key, value) in left {
+        match right.get(key) {
+            None => panic!(
+                "{what}: {key:?} only on the left ({} vs {})",
+                left.len(),
+                right.len()
+            ),
+            Some(other) if other != value => {
+                panic!("{what}: {key:?} differs:\n{value}\n{other}")
+            }
+            _ => {}
+        }
+    }
+    for key in right.keys() {
+        if !left.contains_key(key) {
+            panic!(
+                "{what}: {key:?} only on the right ({} vs {})",
+                left.len(),
+                right.len()
+            );
+        }
+    }
+}

@@ -1,0 +1,361 @@
+//! The sync client: enrollment and one sync round (push everything waiting, then pull
+//! everything new), resumable at any point because both directions keep their place in the
+//! store: pushed changes are marked only on the server's acknowledgement, and the pull cursor
+//! moves in the same transaction that applies the pulled batch.
+
+use std::io::Write;
+use std::time::Duration;
+
+use reqwest::blocking::{Client, Response};
+use reqwest::header::{AUTHORIZATION, CONTENT_ENCODING, CONTENT_TYPE};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+
+use cunan_core::sync::{self as core_sync, ApplyReport};
+use cunan_core::{CoreError, Store};
+
+use crate::protocol::{
+    EnrollRequest, EnrollResponse, ErrorBody, PullResponse, PushRequest, PushResponse, MAX_BATCH,
+    PROTOCOL_HEADER, PROTOCOL_VERSION,
+};
+
+#[derive(Debug, thiserror::Error)]
+pub enum SyncError {
+    #[error("连不上县里的服务器（{0}）。数据都保存在本机，网络恢复后会自动继续同步。")]
+    Network(String),
+    #[error("县里的服务器回复的数据不完整，可能网络不稳定。本机数据没有受影响，稍后会自动重试。")]
+    BadResponse,
+    #[error("本机的同步凭证无效或已被县里停用：{0} 请向县应急管理局重新领取登记码后重新登记。未同步的数据仍保存在本机。")]
+    Unauthorized(String),
+    #[error("县里的服务器拒绝了这次请求：{0}")]
+    Forbidden(String),
+    #[error("{0}")]
+    Version(String),
+    #[error("县里的服务器出错（{status}）：{message} 本机数据没有受影响，稍后会自动重试。")]
+    Server { status: u16, message: String },
+    #[error("本机还没有登记到县里的服务器。请先用县应急管理局给的登记码登记。")]
+    NotEnrolled,
+    #[error("{0}")]
+    Core(#[from] CoreError),
+}
+
+impl SyncError {
+    pub fn code(&self) -> &'static str {
+        match self {
+            SyncError::Network(_) => "sync_network",
+            SyncError::BadResponse => "sync_bad_response",
+            SyncError::Unauthorized(_) => "sync_unauthorized",
+            SyncError::Forbidden(_) => "sync_forbidden",
+            SyncError::Version(_) => "sync_version",
+            SyncError::Server { .. } => "sync_server",
+            SyncError::NotEnrolled => "sync_not_enrolled",
+            SyncError::Core(e) => e.code(),
+        }
+    }
+
+    /// Whether trying again later may succeed (network trouble), as opposed to needing the
+    /// officer or the county to act.
+    pub fn is_transient(&self) -> bool {
+        matches!(
+            self,
+            SyncError::Network(_) | SyncError::BadResponse | SyncError::Server { .. }
+        )
+    }
+}
+
+/// What a sync round is doing, for a progress line.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum SyncProgress {
+    /// `sent` of `total` waiting changes are acknowledged by the county.
+    Pushing { sent: usize, total: usize },
+    /// `received` changes pulled and saved so far.
+    Pulling { received: usize },
+}
+
+/// What one successful sync round did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SyncReport {
+    pub pushed: usize,
+    pub pulled: usize,
+    pub conflicts: usize,
+}
+
+/// For the status line: where sync stands, read from the store alone (no network).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SyncStatus {
+    pub server_url: Option<String>,
+    pub village_code: Option<String>,
+    pub enrolled: bool,
+    pub last_success_at: Option<String>,
+    pub last_error: Option<String>,
+    /// Local changes the county has not acknowledged yet.
+    pub waiting_changes: i64,
+    /// Versions that lost a merge and wait for the officer.
+    pub open_conflicts: usize,
+}
+
+pub fn status(store: &Store) -> Result<SyncStatus, SyncError> {
+    let server = core_sync::current_server(store)?;
+    Ok(SyncStatus {
+        server_url: server.as_ref().map(|s| s.server_url.clone()),
+        village_code: server.as_ref().and_then(|s| s.village_code.clone()),
+        enrolled: server.is_some(),
+        last_success_at: server.as_ref().and_then(|s| s.last_success_at.clone()),
+        last_error: server.as_ref().and_then(|s| s.last_error.clone()),
+        waiting_changes: store.unpushed_changes()?,
+        open_conflicts: core_sync::conflicts(store, false)?.len(),
+    })
+}
+
+/// Exponential backoff with a cap and deterministic jitter, for retrying while the county is
+/// unreachable: 1 s, 2 s, 4 s, … up to `max`.
+#[derive(Debug, Clone)]
+pub struct Backoff {
+    base: Duration,
+    max: Duration,
+    attempt: u32,
+}
+
+impl Backoff {
+    pub fn new(base: Duration, max: Duration) -> Self {
+        Backoff {
+            base,
+            max,
+            attempt: 0,
+        }
+    }
+
+    /// The wait before the next attempt.
+    pub fn next_delay(&mut self) -> Duration {
+        let factor = 1u32.checked_shl(self.attempt.min(16)).unwrap_or(u32::MAX);
+        self.attempt = self.attempt.saturating_add(1);
+        let delay = self.base.saturating_mul(factor).min(self.max);
+        // Up to 1/8 jitter, varying by attempt, so many villages do not retry in step.
+        let jitter = delay / 8 * (self.attempt % 8) / 8;
+        (delay + jitter).min(self.max)
+    }
+
+    pub fn reset(&mut self) {
+        self.attempt = 0;
+    }
+}
+
+impl Default for Backoff {
+    fn default() -> Self {
+        Backoff::new(Duration::from_secs(1), Duration::from_secs(300))
+    }
+}
+
+/// Talks to one county server.
+pub struct SyncClient {
+    server_url: String,
+    http: Client,
+}
+
+impl SyncClient {
+    pub fn new(server_url: &str) -> Result<Self, SyncError> {
+        SyncClient::with_timeout(server_url, Duration::from_secs(60))
+    }
+
+    pub fn with_timeout(server_url: &str, timeout: Duration) -> Result<Self, SyncError> {
+        // rustls with the ring provider; no OpenSSL. Installing twice is harmless.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let http = Client::builder()
+            .timeout(timeout)
+            .connect_timeout(Duration::from_secs(10).min(timeout))
+            .gzip(true)
+            .user_agent(concat!("cunan/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| SyncError::Network(e.to_string()))?;
+        Ok(SyncClient {
+            server_url: server_url.trim_end_matches('/').to_string(),
+            http,
+        })
+    }
+
+    pub fn server_url(&self) -> &str {
+        &self.server_url
+    }
+
+    /// Exchanges a one-time code for a device token bound to the code's village. Never touches
+    /// the local change log: unsynced changes survive re-enrollment.
+    pub fn enroll(&self, store: &mut Store, code: &str) -> Result<EnrollResponse, SyncError> {
+        let request = EnrollRequest {
+            code: code.trim().to_string(),
+            device_id: store.device_id().to_string(),
+            village_code: store.village()?.map(|v| v.code),
+        };
+        let response: EnrollResponse = self.post("/v1/enroll", None, &request)?;
+        core_sync::save_enrollment(
+            store,
+            &self.server_url,
+            &response.token,
+            &response.village_code,
+        )?;
+        Ok(response)
+    }
+
+    /// One sync round: push everything waiting, then pull everything new. Records the outcome
+    /// in the store for the status line. Safe to interrupt anywhere and to call again.
+    pub fn sync_once(
+        &self,
+        store: &mut Store,
+        progress: &mut dyn FnMut(SyncProgress),
+    ) -> Result<SyncReport, SyncError> {
+        let result = self.sync_round(store, progress);
+        let message = result.as_ref().err().map(|e| e.to_string());
+        core_sync::record_outcome(store, &self.server_url, message.as_deref())?;
+        result
+    }
+
+    fn sync_round(
+        &self,
+        store: &mut Store,
+        progress: &mut dyn FnMut(SyncProgress),
+    ) -> Result<SyncReport, SyncError> {
+        let state = core_sync::sync_states(store)?
+            .into_iter()
+            .find(|s| s.server_url == self.server_url)
+            .ok_or(SyncError::NotEnrolled)?;
+        let token = state.device_token.ok_or(SyncError::NotEnrolled)?;
+        let mut report = SyncReport::default();
+
+        // Push: oldest first, a batch at a time; mark pushed only what the server acknowledged.
+        let total = store.unpushed_changes()?.max(0) as usize;
+        progress(SyncProgress::Pushing { sent: 0, total });
+        loop {
+            let batch = core_sync::unpushed(store, 0, MAX_BATCH)?;
+            if batch.is_empty() {
+                break;
+            }
+            let request = PushRequest {
+                device_id: store.device_id().to_string(),
+                changes: batch,
+            };
+            let response: PushResponse = self.post("/v1/push", Some(&token), &request)?;
+            let marked = core_sync::mark_pushed(store, response.ack_seq)?;
+            if marked == 0 {
+                // The server acknowledged nothing new: stop rather than loop.
+                return Err(SyncError::BadResponse);
+            }
+            report.pushed += marked;
+            progress(SyncProgress::Pushing {
+                sent: report.pushed,
+                total,
+            });
+        }
+
+        // Pull: from the cursor; the cursor moves with the commit of each batch.
+        let mut cursor = state.pull_cursor;
+        progress(SyncProgress::Pulling { received: 0 });
+        loop {
+            let path = format!("/v1/pull?cursor={cursor}&limit={MAX_BATCH}");
+            let response: PullResponse = self.get(&path, &token)?;
+            if response.cursor < cursor {
+                return Err(SyncError::BadResponse);
+            }
+            let applied: ApplyReport = core_sync::apply_pulled(
+                store,
+                &self.server_url,
+                &response.changes,
+                response.cursor,
+            )?;
+            report.pulled += response.changes.len();
+            report.conflicts += applied.conflicts;
+            cursor = response.cursor;
+            progress(SyncProgress::Pulling {
+                received: report.pulled,
+            });
+            if !response.more {
+                break;
+            }
+        }
+        Ok(report)
+    }
+
+    fn post<T: Serialize, R: DeserializeOwned>(
+        &self,
+        path: &str,
+        token: Option<&str>,
+        body: &T,
+    ) -> Result<R, SyncError> {
+        let json = serde_json::to_vec(body).map_err(|e| CoreError::Format(e.to_string()))?;
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        gz.write_all(&json)
+            .map_err(|e| SyncError::Network(e.to_string()))?;
+        let compressed = gz.finish().map_err(|e| SyncError::Network(e.to_string()))?;
+        let mut request = self
+            .http
+            .post(format!("{}{path}", self.server_url))
+            .header(PROTOCOL_HEADER, PROTOCOL_VERSION.to_string())
+            .header(CONTENT_TYPE, "application/json")
+            .header(CONTENT_ENCODING, "gzip")
+            .body(compressed);
+        if let Some(token) = token {
+            request = request.header(AUTHORIZATION, format!("Bearer {token}"));
+        }
+        let response = request.send().map_err(network)?;
+        read(response)
+    }
+
+    fn get<R: DeserializeOwned>(&self, path: &str, token: &str) -> Result<R, SyncError> {
+        let response = self
+            .http
+            .get(format!("{}{path}", self.server_url))
+            .header(PROTOCOL_HEADER, PROTOCOL_VERSION.to_string())
+            .header(AUTHORIZATION, format!("Bearer {token}"))
+            .send()
+            .map_err(network)?;
+        read(response)
+    }
+}
+
+fn network(e: reqwest::Error) -> SyncError {
+    // The URL may carry nothing personal, but keep the message short and free of bodies.
+    SyncError::Network(e.without_url().to_string())
+}
+
+fn read<R: DeserializeOwned>(response: Response) -> Result<R, SyncError> {
+    let status = response.status();
+    let bytes = response.bytes().map_err(|_| SyncError::BadResponse)?;
+    if status.is_success() {
+        return serde_json::from_slice(&bytes).map_err(|_| SyncError::BadResponse);
+    }
+    let message = serde_json::from_slice::<ErrorBody>(&bytes)
+        .map(|b| b.message)
+        .unwrap_or_else(|_| format!("HTTP {}", status.as_u16()));
+    Err(match status.as_u16() {
+        401 => SyncError::Unauthorized(message),
+        403 | 400 | 413 => SyncError::Forbidden(message),
+        409 | 426 => SyncError::Version(message),
+        code => SyncError::Server {
+            status: code,
+            message,
+        },
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_up_to_the_cap_and_resets() {
+        let mut b = Backoff::new(Duration::from_secs(1), Duration::from_secs(60));
+        let delays: Vec<u64> = (0..10).map(|_| b.next_delay().as_secs()).collect();
+        assert_eq!(delays[0], 1);
+        assert!(delays.windows(2).all(|w| w[0] <= w[1]), "{delays:?}");
+        assert_eq!(*delays.last().unwrap(), 60);
+        b.reset();
+        assert_eq!(b.next_delay().as_secs(), 1);
+    }
+
+    #[test]
+    fn only_network_trouble_is_worth_retrying_by_itself() {
+        assert!(SyncError::Network("x".into()).is_transient());
+        assert!(SyncError::BadResponse.is_transient());
+        assert!(!SyncError::Unauthorized("x".into()).is_transient());
+        assert!(!SyncError::Version("x".into()).is_transient());
+        assert!(!SyncError::NotEnrolled.is_transient());
+    }
+}

@@ -1,0 +1,69 @@
+//! The HTTP protocol between a village device and the county server (see `docs/sync.md` and
+//! `crates/cunan-county/openapi.yaml`). Bodies are JSON, gzip-compressed both ways.
+
+use serde::{Deserialize, Serialize};
+
+pub use cunan_core::sync::Change;
+
+/// The protocol this build speaks; sent on every request in [`PROTOCOL_HEADER`].
+pub const PROTOCOL_VERSION: u32 = 1;
+/// The oldest protocol the server still accepts.
+pub const MIN_PROTOCOL_VERSION: u32 = 1;
+pub const PROTOCOL_HEADER: &str = "x-cunan-protocol";
+/// Changes per push or pull batch.
+pub const MAX_BATCH: usize = 500;
+/// The largest request body the server reads, after decompression.
+pub const MAX_BODY_BYTES: usize = 16 * 1024 * 1024;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EnrollRequest {
+    /// The one-time code the county printed for the village.
+    pub code: String,
+    pub device_id: String,
+    /// The village this store already holds, if any: a code of another village is then refused
+    /// without being used up.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub village_code: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EnrollResponse {
+    /// The device token, shown once; the server keeps only its SHA-256.
+    pub token: String,
+    pub village_code: String,
+    pub village_name: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PushRequest {
+    pub device_id: String,
+    /// This device's changes in `seq` order; each is stored at most once, keyed (device, seq).
+    pub changes: Vec<Change>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PushResponse {
+    /// The highest `seq` of this device the server has made durable.
+    pub ack_seq: i64,
+    /// Changes stored by this request.
+    pub stored: usize,
+    /// Changes the server already had (a repeated or overlapping batch).
+    pub duplicates: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PullResponse {
+    /// In the server's order of acceptance.
+    pub changes: Vec<Change>,
+    /// Give this back as `cursor` next time (after committing `changes` locally).
+    pub cursor: i64,
+    /// More changes are waiting after `cursor`.
+    pub more: bool,
+}
+
+/// Every error response: a stable code and a Chinese message for the officer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorBody {
+    pub code: String,
+    pub message: String,
+}
