@@ -1,0 +1,42 @@
+//! The desktop shell of 村安: a Tauri window over `cunan-core`.
+//!
+//! This crate only knows about IPC and the window. Every command delegates to the core in a few
+//! lines; business rules (what is missing from the kit, what a card says) live in the core.
+
+pub mod bindings;
+pub mod commands;
+pub mod ipc;
+pub mod state;
+
+use state::{AppState, StoreChoice};
+
+/// Starts the app. `--demo` opens (and on first use creates) the demo village instead of the
+/// officer's own store.
+pub fn run() {
+    let choice = if std::env::args().skip(1).any(|a| a == "--demo") {
+        StoreChoice::Demo
+    } else {
+        StoreChoice::Default
+    };
+    // Opening never panics: if the store cannot be opened the window still shows, with the
+    // Chinese message from the core in place of the screens.
+    let state = AppState::open(choice, commands::today());
+    let result = tauri::Builder::default()
+        .plugin(tauri_plugin_opener::init())
+        .manage(state)
+        .invoke_handler(tauri::generate_handler![
+            commands::app_info,
+            commands::get_village,
+            commands::save_village,
+            commands::kit_checklist,
+            commands::save_kit_item,
+            commands::delete_kit_item,
+            commands::record_inspection,
+            commands::print_card,
+        ])
+        .run(tauri::generate_context!());
+    if let Err(e) = result {
+        eprintln!("cunan-app: the window could not start: {e}");
+        std::process::exit(1);
+    }
+}

@@ -1,0 +1,96 @@
+//! End-to-end: the real `cunan-app` binary, driven through tauri-driver and WebKitWebDriver in a
+//! throw-away X display and data folder. Needs `xvfb`, `webkit2gtk-driver` and `tauri-driver`
+//! (it fails, not skips, and says what to install when one is missing), and the UI built first
+//! (`npm --prefix ui run build`) since the binary embeds `ui/dist`.
+
+mod support;
+
+use std::path::Path;
+use std::time::Instant;
+
+use support::{screenshot_dir, Harness, Session};
+
+const VILLAGE: &str = "青石村";
+const CODE: &str = "330502101201";
+
+#[test]
+fn first_run_creates_the_village_and_it_persists() {
+    let started = Instant::now();
+    let app = Path::new(env!("CARGO_BIN_EXE_cunan-app"));
+    let shots = screenshot_dir(app);
+    let harness = Harness::start(app);
+
+    // First start: no village yet, so the setup form shows.
+    let s = harness.launch();
+    s.wait_for("[data-test=setup]");
+    fill(&s, "village-name", VILLAGE);
+    fill(&s, "village-code", CODE);
+    fill(&s, "village-province", "浙江省湖州市");
+    fill(&s, "village-county", "吴兴区");
+    fill(&s, "village-township", "八里店镇");
+    fill(&s, "village-households", "320");
+    fill(&s, "village-officer", "王建国");
+    fill(&s, "village-officer-phone", "13800001234");
+    s.click(&s.wait_for("[data-test=village-hazards] input[value=flood]"));
+    // Communications cannot be guaranteed: the satellite phone becomes required too.
+    s.click(&s.wait_for("[data-test=village-comms] input[type=radio]:not(:checked)"));
+    s.screenshot(&shots.join("setup.png"));
+    s.click(&s.wait_for("[data-test=save-village]"));
+
+    // The main layout shows the village; the standard kit was seeded, all of it missing.
+    s.wait_for_text("[data-test=header-village-name]", VILLAGE);
+    s.click(&s.wait_for("[data-test=nav-village]"));
+    s.wait_for("[data-test=village-page]");
+    s.screenshot(&shots.join("app.png"));
+
+    s.click(&s.wait_for("[data-test=nav-kit]"));
+    s.wait_for("[data-test=kit-table]");
+    let rows = s.wait_until("the five standard items", || {
+        let rows = s.find_all("[data-test=kit-row]");
+        (rows.len() >= 5).then_some(rows)
+    });
+    let missing = s
+        .find_all("[data-test=kit-problem]")
+        .iter()
+        .filter(|b| s.text(b) == "缺少")
+        .count();
+    assert_eq!(rows.len(), 5, "the 5 standard items, nothing else");
+    assert_eq!(
+        missing, 5,
+        "every standard item starts as missing (quantity 0)"
+    );
+    let summary = s.text(&s.wait_for("[data-test=kit-summary]"));
+    assert!(summary.contains("5 项需处理"), "summary: {summary}");
+    s.screenshot(&shots.join("kit.png"));
+    s.quit();
+
+    assert!(
+        harness.store_path().is_file(),
+        "the store is in the XDG data folder"
+    );
+
+    // Second start on the same data folder: straight to the main layout, village still there.
+    let s = harness.launch();
+    s.wait_for_text("[data-test=header-village-name]", VILLAGE);
+    let code = s.property(&s.wait_for("[data-test=village-code]"), "value");
+    assert_eq!(code, CODE);
+    assert_eq!(
+        s.property(&s.wait_for("[data-test=village-code]"), "readOnly"),
+        true
+    );
+    s.quit();
+
+    eprintln!(
+        "e2e took {:.1} s; screenshots in {}",
+        started.elapsed().as_secs_f64(),
+        shots.display()
+    );
+}
+
+/// Types into the input with `data-test=<name>` and checks that the text arrived whole.
+fn fill(s: &Session, name: &str, text: &str) {
+    let input = s.wait_for(&format!("[data-test={name}]"));
+    s.type_into(&input, text);
+    let value = s.property(&input, "value");
+    assert_eq!(value, text, "typing into {name}");
+}
