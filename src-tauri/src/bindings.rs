@@ -2,10 +2,14 @@
 //! Rust is the source; the `bindings` test fails when the committed file is stale.
 
 use cunan_core::kit::{KitChecklist, KitLine, KitProblem};
-use cunan_core::{HazardKind, KitCondition, KitInspection, KitItem, Village};
+use cunan_core::{Grid, HazardKind, KitCondition, KitInspection, KitItem, Village};
 use ts_rs::{Config, TS};
 
-use crate::ipc::{AppInfo, IpcError, PrintedCard};
+use crate::ipc::{AppInfo, IpcError};
+use crate::print::{PrintRequest, PrintedFile};
+use crate::sync::{
+    ConflictField, ConflictView, SyncPhase, SyncProgressView, SyncStage, SyncStatusView,
+};
 
 /// The contents of `ui/src/bindings.ts`.
 pub fn typescript() -> String {
@@ -25,7 +29,15 @@ pub fn typescript() -> String {
         decl::<KitProblem>(&cfg),
         decl::<IpcError>(&cfg),
         decl::<AppInfo>(&cfg),
-        decl::<PrintedCard>(&cfg),
+        decl::<SyncStatusView>(&cfg),
+        decl::<SyncPhase>(&cfg),
+        decl::<SyncProgressView>(&cfg),
+        decl::<SyncStage>(&cfg),
+        decl::<ConflictView>(&cfg),
+        decl::<ConflictField>(&cfg),
+        decl::<Grid>(&cfg),
+        decl::<PrintRequest>(&cfg),
+        decl::<PrintedFile>(&cfg),
     ];
     for d in decls {
         out.push('\n');

@@ -68,12 +68,3 @@ pub struct AppInfo {
     /// Why the store could not be opened; the UI shows it instead of the screens.
     pub store_error: Option<IpcError>,
 }
-
-/// A response card written to disk.
-#[derive(Debug, Clone, Serialize, TS)]
-pub struct PrintedCard {
-    /// The PDF's full path, shown to the officer.
-    pub path: String,
-    /// Whether the system PDF viewer was started; if not, the UI asks the officer to open the file.
-    pub opened: bool,
-}

@@ -6,7 +6,9 @@
 pub mod bindings;
 pub mod commands;
 pub mod ipc;
+pub mod print;
 pub mod state;
+pub mod sync;
 
 use state::{AppState, StoreChoice};
 
@@ -24,6 +26,10 @@ pub fn run() {
     let result = tauri::Builder::default()
         .plugin(tauri_plugin_opener::init())
         .manage(state)
+        .setup(|app| {
+            sync::start_worker(app.handle());
+            Ok(())
+        })
         .invoke_handler(tauri::generate_handler![
             commands::app_info,
             commands::get_village,
@@ -32,7 +38,16 @@ pub fn run() {
             commands::save_kit_item,
             commands::delete_kit_item,
             commands::record_inspection,
-            commands::print_card,
+            sync::sync_status,
+            sync::sync_now,
+            sync::enroll,
+            sync::list_conflicts,
+            sync::restore_conflict,
+            print::make_printout,
+            print::printout_pdf,
+            print::open_printout,
+            print::reveal_printout,
+            print::list_grids,
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {

@@ -62,6 +62,9 @@ fn first_run_creates_the_village_and_it_persists() {
     let summary = s.text(&s.wait_for("[data-test=kit-summary]"));
     assert!(summary.contains("5 项需处理"), "summary: {summary}");
     s.screenshot(&shots.join("kit.png"));
+
+    // Print: the kit sheet works for a new village; the preview shows the real PDF.
+    print_preview_of_the_kit_sheet(&s, &harness, &shots);
     s.quit();
 
     assert!(
@@ -85,6 +88,30 @@ fn first_run_creates_the_village_and_it_persists() {
         started.elapsed().as_secs_f64(),
         shots.display()
     );
+}
+
+/// Generates the kit sheet on the print page and checks the in-app preview and the file on disk.
+fn print_preview_of_the_kit_sheet(s: &Session, harness: &Harness, shots: &Path) {
+    let started = Instant::now();
+    s.click(&s.wait_for("[data-test=nav-print]"));
+    s.click(&s.wait_for("[data-test=product-kit_sheet]"));
+    s.click(&s.wait_for("[data-test=print-generate]"));
+    s.wait_for_text("[data-test=preview-pages]", "共 1 页");
+    // pdf.js has drawn the page (not just laid out its placeholder).
+    s.wait_for("[data-test=preview-page] canvas");
+    let path = s.text(&s.wait_for("[data-test=print-path]"));
+    let printouts = harness.home.path().join("data/cn.cunan.app/printouts");
+    assert!(
+        path.starts_with(&printouts.display().to_string()) && path.ends_with(".pdf"),
+        "the PDF is in the app-data printouts folder: {path}"
+    );
+    let bytes = std::fs::read(&path).expect("the printed PDF is on disk");
+    assert!(bytes.starts_with(b"%PDF-"), "a PDF file");
+    eprintln!(
+        "print preview of the kit sheet: {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+    s.screenshot(&shots.join("print-preview.png"));
 }
 
 /// Types into the input with `data-test=<name>` and checks that the text arrived whole.

@@ -88,17 +88,133 @@ device_id: string | null,
 store_error: IpcError | null, };
 
 /**
- * A response card written to disk.
+ * Where sync stands: sent with every change as the `sync-status` event, and by `sync_status`.
+ * Holds no personal data.
  */
-export type PrintedCard = { 
+export type SyncStatusView = { phase: SyncPhase, enrolled: boolean, server_url: string | null, village_code: string | null, 
+/**
+ * The end of the last successful sync (RFC 3339), `null` if never.
+ */
+last_success_at: string | null, 
+/**
+ * The message of the last failed attempt, as saved in the store (cleared on success).
+ */
+last_error: string | null, 
+/**
+ * Local changes the county has not acknowledged yet.
+ */
+waiting_changes: number, 
+/**
+ * Versions that lost a merge and wait for the officer.
+ */
+open_conflicts: number, progress: SyncProgressView | null, 
+/**
+ * A problem a person must fix (revoked token, version mismatch), with what to do.
+ */
+problem: IpcError | null, 
+/**
+ * When the worker tries again by itself (RFC 3339, local time), if it is waiting to.
+ */
+next_attempt_at: string | null, };
+
+/**
+ * What sync is doing right now, for the status line.
+ */
+export type SyncPhase = "not_enrolled" | "idle" | "syncing" | "offline" | "error";
+
+/**
+ * Progress of a running sync round.
+ */
+export type SyncProgressView = { stage: SyncStage, 
+/**
+ * Changes sent and acknowledged (pushing) or received and saved (pulling).
+ */
+done: number, 
+/**
+ * How many changes are being sent; `null` while pulling (the county does not say).
+ */
+total: number | null, };
+
+/**
+ * Which half of a sync round is running.
+ */
+export type SyncStage = "pushing" | "pulling";
+
+/**
+ * A version that lost a merge, for the conflicts table.
+ */
+export type ConflictView = { id: number, table: string, 
+/**
+ * The table in words, e.g. `应急器材`.
+ */
+table_label: string, 
+/**
+ * The record's name if it has one (`name`, `title`, …), else empty.
+ */
+title: string, 
+/**
+ * When the losing version was written (RFC 3339), from its clock reading.
+ */
+lost_at: string | null, 
+/**
+ * Who wrote the losing version: `本机`, `县里` or `另一台电脑`.
+ */
+lost_by: string, 
+/**
+ * When the version that won was written, and by whom.
+ */
+won_at: string | null, won_by: string, 
+/**
+ * The losing version was a deletion.
+ */
+lost_deleted: boolean, 
+/**
+ * A county-owned record: read-only here, so it cannot be restored in the village.
+ */
+county_owned: boolean, 
+/**
+ * The losing version's fields, labelled in Chinese where known: those that differ from the
+ * current version first.
+ */
+fields: Array<ConflictField>, };
+
+export type ConflictField = { label: string, 
+/**
+ * In the losing version.
+ */
+value: string, 
+/**
+ * In the current version, when it differs; `null` when it is the same.
+ */
+current: string | null, };
+
+export type Grid = { id: string, name: string, area: string, note: string, };
+
+/**
+ * Which printout to make.
+ */
+export type PrintRequest = { "product": "response_card", hazard: HazardKind, } | { "product": "household_cards" } | { "product": "grid_sheets", grid: string | null, } | { "product": "kit_sheet" } | { "product": "contacts_sheet" };
+
+/**
+ * A printout written to disk. Holds no personal data besides what the officer sees anyway.
+ */
+export type PrintedFile = { 
 /**
  * The PDF's full path, shown to the officer.
  */
 path: string, 
 /**
- * Whether the system PDF viewer was started; if not, the UI asks the officer to open the file.
+ * The file name in the printouts folder; what the other print commands take.
  */
-opened: boolean, };
+file_name: string, 
+/**
+ * Size of the PDF in bytes.
+ */
+bytes: number, 
+/**
+ * What was printed, e.g. "避险明白卡（312 户，每户一式三联）".
+ */
+title: string, };
 
 export const HAZARD_KIND_LABELS: Record<HazardKind, string> = {
   "flood": "防汛防台",

@@ -1,0 +1,289 @@
+//! The print action: builds a printout from the store, checks that every character can be
+//! printed, renders the PDF off the UI thread, writes it to `<app data>/printouts/` and hands the
+//! UI what it needs for the preview. The layout is `cunan-print`'s; the content is the core's.
+
+use std::path::PathBuf;
+
+use chrono::NaiveDate;
+use cunan_core::printouts::{self, Printout};
+use cunan_core::{card, paths, Grid, HazardKind, Store};
+use serde::{Deserialize, Serialize};
+use tauri::ipc::Response;
+use tauri::{AppHandle, Manager, State};
+use tauri_plugin_opener::OpenerExt;
+use ts_rs::TS;
+
+use crate::commands::today;
+use crate::ipc::IpcError;
+use crate::state::{self, AppState};
+
+type Reply<T> = Result<T, IpcError>;
+
+/// Which printout to make.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, TS)]
+#[serde(tag = "product", rename_all = "snake_case")]
+pub enum PrintRequest {
+    /// 应急处置明白卡: the one-page response card for one hazard.
+    ResponseCard { hazard: HazardKind },
+    /// 避险明白卡: every household in a hazard area, each in triplicate.
+    HouseholdCards,
+    /// 网格入户名单: every grid, or the one with this id.
+    GridSheets { grid: Option<String> },
+    /// 应急物资清单 (5+X) with tick boxes.
+    KitSheet,
+    /// 应急通讯录.
+    ContactsSheet,
+}
+
+/// A printout written to disk. Holds no personal data besides what the officer sees anyway.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct PrintedFile {
+    /// The PDF's full path, shown to the officer.
+    pub path: String,
+    /// The file name in the printouts folder; what the other print commands take.
+    pub file_name: String,
+    /// Size of the PDF in bytes.
+    #[ts(type = "number")]
+    pub bytes: u64,
+    /// What was printed, e.g. "避险明白卡（312 户，每户一式三联）".
+    pub title: String,
+}
+
+/// Builds, checks, renders and writes the printout. Everything runs on a blocking thread: the
+/// household cards of a large village take about a second.
+#[tauri::command]
+pub async fn make_printout(app: AppHandle, request: PrintRequest) -> Reply<PrintedFile> {
+    tauri::async_runtime::spawn_blocking(move || {
+        let state = app.state::<AppState>();
+        let day = today();
+        let (printout, title, file_name) = {
+            let store = state.store()?;
+            build(&store, &request, day)?
+        };
+        // Refuse characters no font has before anything is laid out or written.
+        cunan_print::check_glyphs(&printout)?;
+        let pdf = cunan_print::render(&printout)?;
+        let path = printouts_dir()?.join(&file_name);
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir)?;
+        }
+        std::fs::write(&path, &pdf)?;
+        Ok(PrintedFile {
+            path: path.display().to_string(),
+            file_name,
+            bytes: pdf.len() as u64,
+            title,
+        })
+    })
+    .await
+    .map_err(|_| {
+        IpcError::new(
+            "print_failed",
+            "生成打印文件时程序出错，没有生成文件。请重试。",
+        )
+    })?
+}
+
+/// The bytes of a printout written by [`make_printout`], for the in-app preview (an
+/// `ArrayBuffer` on the JS side).
+#[tauri::command]
+pub async fn printout_pdf(file_name: String) -> Reply<Response> {
+    let path = printout_path(&file_name)?;
+    let bytes = tauri::async_runtime::spawn_blocking(move || std::fs::read(path))
+        .await
+        .map_err(|_| read_failed())?
+        .map_err(|_| read_failed())?;
+    Ok(Response::new(bytes))
+}
+
+/// Opens the printout in the system's PDF viewer, from where the officer prints it. Async, so a
+/// slow desktop never freezes the window while the viewer starts.
+#[tauri::command]
+pub async fn open_printout(app: AppHandle, file_name: String) -> Reply<()> {
+    let path = printout_path(&file_name)?;
+    app.opener()
+        .open_path(path.display().to_string(), None::<&str>)
+        .map_err(|_| {
+            // No detail: the error repeats the path, which can hold the user's name.
+            eprintln!("cunan-app: the PDF viewer could not be started");
+            IpcError::new(
+                "viewer_failed",
+                "没能打开系统的 PDF 阅读器。请在文件管理器中找到下面的文件，双击打开后打印。",
+            )
+        })
+}
+
+/// Shows the printout in the system's file manager.
+#[tauri::command]
+pub async fn reveal_printout(app: AppHandle, file_name: String) -> Reply<()> {
+    let path = printout_path(&file_name)?;
+    app.opener().reveal_item_in_dir(path).map_err(|_| {
+        eprintln!("cunan-app: the file manager could not be started");
+        IpcError::new(
+            "reveal_failed",
+            "没能打开文件管理器。请按下面的保存位置自行找到文件。",
+        )
+    })
+}
+
+/// The village's grids, for choosing which grid sheets to print; in the order the sheets print.
+#[tauri::command]
+pub fn list_grids(state: State<'_, AppState>) -> Reply<Vec<Grid>> {
+    Ok(state.store()?.list::<Grid>()?)
+}
+
+/// The printout, what to call it on screen, and its file name.
+fn build(
+    store: &Store,
+    request: &PrintRequest,
+    day: NaiveDate,
+) -> Reply<(Printout, String, String)> {
+    let village = store
+        .village()?
+        .map(|v| v.name)
+        .unwrap_or_else(|| "本村".to_string());
+    Ok(match request {
+        PrintRequest::ResponseCard { hazard } => {
+            let card = card::build(store, *hazard, day)?;
+            let title = format!("应急处置明白卡（{}）", card.hazard_label);
+            let name = file_name(&["明白卡", &village, &card.hazard_label], day);
+            (Printout::ResponseCard(card), title, name)
+        }
+        PrintRequest::HouseholdCards => {
+            let cards = printouts::household_cards(store, day)?;
+            if cards.cards.is_empty() {
+                return Err(IpcError::new(
+                    "nothing_to_print",
+                    "本村还没有登记在危险区内的住户，没有避险明白卡可打印。请先登记住户，并标明在危险区内或受哪处隐患点威胁。",
+                ));
+            }
+            let title = format!("避险明白卡（{} 户，每户一式三联）", cards.cards.len());
+            let name = file_name(&["避险明白卡", &village], day);
+            (Printout::HouseholdCards(cards), title, name)
+        }
+        PrintRequest::GridSheets { grid } => {
+            let sheets = printouts::grid_sheets(store, grid.as_deref(), day)?;
+            let scope = match (grid, sheets.sheets.first()) {
+                (Some(_), Some(first)) => first.grid_name.clone(),
+                _ => "全部网格".to_string(),
+            };
+            let title = format!("网格入户名单（{scope}，{} 份）", sheets.sheets.len());
+            let name = file_name(&["网格入户名单", &village, &scope], day);
+            (Printout::GridSheets(sheets), title, name)
+        }
+        PrintRequest::KitSheet => {
+            let sheet = printouts::kit_sheet(store, day)?;
+            let name = file_name(&["应急物资清单", &village], day);
+            (Printout::KitSheet(sheet), "应急物资清单".to_string(), name)
+        }
+        PrintRequest::ContactsSheet => {
+            let sheet = printouts::contacts_sheet(store, day)?;
+            let name = file_name(&["应急通讯录", &village], day);
+            (
+                Printout::ContactsSheet(sheet),
+                "应急通讯录".to_string(),
+                name,
+            )
+        }
+    })
+}
+
+/// Where printouts go: `<app data>/printouts/`.
+fn printouts_dir() -> Reply<PathBuf> {
+    Ok(paths::app_data_dir()
+        .ok_or_else(state::no_data_dir)?
+        .join("printouts"))
+}
+
+/// The path of a file in the printouts folder; refuses anything that is not a plain PDF name
+/// there, so the UI cannot read or open other files through these commands.
+fn printout_path(file_name: &str) -> Reply<PathBuf> {
+    let plain = !file_name.is_empty()
+        && file_name.ends_with(".pdf")
+        && !file_name.starts_with('.')
+        && !file_name.contains(['/', '\\', '\0']);
+    if !plain {
+        return Err(IpcError::new(
+            "bad_file_name",
+            "打印文件的名称不对，无法打开。请重新生成预览。",
+        ));
+    }
+    let path = printouts_dir()?.join(file_name);
+    if !path.is_file() {
+        return Err(IpcError::new(
+            "printout_missing",
+            "找不到这份打印文件（可能已被删除或移走）。请重新生成预览。",
+        ));
+    }
+    Ok(path)
+}
+
+fn read_failed() -> IpcError {
+    IpcError::new(
+        "printout_unreadable",
+        "读取打印文件失败，无法显示预览。请重新生成；文件仍可在保存位置打开。",
+    )
+}
+
+/// A file name the officer recognises in a folder, e.g. `避险明白卡-青石村-2025-06-01.pdf`.
+/// Printing again on the same day replaces that day's file.
+pub fn file_name(parts: &[&str], day: NaiveDate) -> String {
+    let mut name = parts
+        .iter()
+        .map(|p| p.trim())
+        .filter(|p| !p.is_empty())
+        .collect::<Vec<_>>()
+        .join("-");
+    name.push_str(&format!("-{day}.pdf"));
+    name.chars()
+        .map(|c| {
+            if c.is_control() || r#"/\:*?"<>|"#.contains(c) {
+                '_'
+            } else {
+                c
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_names_are_readable_and_safe() {
+        let day = NaiveDate::from_ymd_opt(2025, 6, 1).unwrap_or_default();
+        assert_eq!(
+            file_name(&["避险明白卡", "青石村"], day),
+            "避险明白卡-青石村-2025-06-01.pdf"
+        );
+        assert_eq!(
+            file_name(&["网格入户名单", "上/下村", " ", "一组"], day),
+            "网格入户名单-上_下村-一组-2025-06-01.pdf"
+        );
+    }
+
+    #[test]
+    fn only_plain_pdf_names_are_accepted() {
+        for bad in ["", "../x.pdf", "a/b.pdf", "a\\b.pdf", ".pdf", "x.txt"] {
+            let e = printout_path(bad).err().map(|e| e.code);
+            assert_eq!(e.as_deref(), Some("bad_file_name"), "{bad}");
+        }
+    }
+
+    #[test]
+    fn requests_arrive_as_the_ui_sends_them() {
+        let r: PrintRequest =
+            serde_json::from_str(r#"{"product":"response_card","hazard":"flood"}"#)
+                .unwrap_or(PrintRequest::KitSheet);
+        assert_eq!(
+            r,
+            PrintRequest::ResponseCard {
+                hazard: HazardKind::Flood
+            }
+        );
+        let r: PrintRequest = serde_json::from_str(r#"{"product":"grid_sheets","grid":null}"#)
+            .unwrap_or(PrintRequest::KitSheet);
+        assert_eq!(r, PrintRequest::GridSheets { grid: None });
+    }
+}
