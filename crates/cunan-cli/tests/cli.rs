@@ -1,42 +1,12 @@
 //! The real `cunan` binary on a real store file: demo → card → a PDF read back with poppler.
 
-use std::path::Path;
-use std::process::{Command, Output};
+mod common;
+
+use std::process::Output;
+
+use common::{cunan, poppler, squeeze};
 
 use cunan_core::{HazardKind, Plan, Store};
-
-fn cunan(db: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_cunan"))
-        .arg("--db")
-        .arg(db)
-        .args(args)
-        .env_remove("CUNAN_DB")
-        .output()
-        .expect("run cunan")
-}
-
-/// Runs a poppler tool; a missing tool fails the test with what to install.
-fn poppler(tool: &str, pdf: &Path) -> String {
-    let out = Command::new(tool)
-        .arg(pdf)
-        .args(if tool == "pdftotext" {
-            vec!["-raw", "-"]
-        } else {
-            vec![]
-        })
-        .output()
-        .unwrap_or_else(|e| panic!("{tool} not runnable ({e}): apt-get install poppler-utils"));
-    assert!(
-        out.status.success(),
-        "{tool} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).expect("utf-8")
-}
-
-fn squeeze(s: &str) -> String {
-    s.chars().filter(|c| !c.is_whitespace()).collect()
-}
 
 #[test]
 fn demo_then_card_gives_a_one_page_pdf_with_an_embedded_subset_font_and_the_plan_in_it() {

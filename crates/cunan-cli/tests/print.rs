@@ -1,44 +1,10 @@
 //! `cunan print …` on a real demo store: each product becomes a PDF that poppler reads back.
 
+mod common;
+
 use std::path::Path;
-use std::process::{Command, Output};
 
-fn cunan(db: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_cunan"))
-        .arg("--db")
-        .arg(db)
-        .args(args)
-        .env_remove("CUNAN_DB")
-        .output()
-        .expect("run cunan")
-}
-
-fn ok(out: &Output) -> String {
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-/// Runs a poppler tool; a missing tool fails the test with what to install.
-fn poppler(tool: &str, pdf: &Path) -> String {
-    let mut cmd = Command::new(tool);
-    cmd.arg(pdf);
-    if tool == "pdftotext" {
-        cmd.args(["-raw", "-"]);
-    }
-    let out = cmd
-        .output()
-        .unwrap_or_else(|e| panic!("{tool} not runnable ({e}): apt-get install poppler-utils"));
-    assert!(
-        out.status.success(),
-        "{tool} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).expect("utf-8")
-}
+use common::{cunan, ok, poppler, squeeze};
 
 fn pages(pdf: &Path) -> usize {
     poppler("pdfinfo", pdf)
@@ -46,10 +12,6 @@ fn pages(pdf: &Path) -> usize {
         .find_map(|l| l.strip_prefix("Pages:"))
         .and_then(|n| n.trim().parse().ok())
         .expect("Pages")
-}
-
-fn squeeze(s: &str) -> String {
-    s.chars().filter(|c| !c.is_whitespace()).collect()
 }
 
 fn no_full_id(text: &str) {

@@ -1,30 +1,11 @@
 //! The real `cunan` binary against a real county server on loopback: enroll, sync, bundle.
 
-use std::path::Path;
-use std::process::{Command, Output};
+mod common;
+
 use std::sync::Arc;
 
+use common::{cunan, ok};
 use cunan_county::{CountyStorage, SqliteStorage, TestServer};
-
-fn cunan(db: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_cunan"))
-        .arg("--db")
-        .arg(db)
-        .args(args)
-        .env_remove("CUNAN_DB")
-        .output()
-        .expect("run cunan")
-}
-
-fn ok(out: Output) -> String {
-    assert!(
-        out.status.success(),
-        "stdout: {}\nstderr: {}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).to_string()
-}
 
 fn live_rows_on_server(storage: &SqliteStorage, village: &str) -> usize {
     storage.live_rows(village).unwrap().len()
@@ -34,9 +15,9 @@ fn live_rows_on_server(storage: &SqliteStorage, village: &str) -> usize {
 fn enroll_sync_and_a_usb_bundle_reach_the_county_once() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("village.sqlite3");
-    ok(cunan(&db, &["demo", "--households", "30"]));
+    ok(&cunan(&db, &["demo", "--households", "30"]));
     let stats: serde_json::Value =
-        serde_json::from_str(&ok(cunan(&db, &["stats", "--json"]))).unwrap();
+        serde_json::from_str(&ok(&cunan(&db, &["stats", "--json"]))).unwrap();
     let local_rows: i64 = stats
         .as_object()
         .unwrap()
@@ -56,12 +37,12 @@ fn enroll_sync_and_a_usb_bundle_reach_the_county_once() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("错误["));
 
-    let said = ok(cunan(
+    let said = ok(&cunan(
         &db,
         &["enroll", "--server", &server.url(), "--code", &code],
     ));
     assert!(said.contains("青石村"), "{said}");
-    ok(cunan(&db, &["sync"]));
+    ok(&cunan(&db, &["sync"]));
     assert_eq!(
         live_rows_on_server(&storage, "330599101201") as i64,
         local_rows
@@ -69,7 +50,7 @@ fn enroll_sync_and_a_usb_bundle_reach_the_county_once() {
 
     // A bundle of everything, imported after the online sync, changes nothing.
     let bundle = dir.path().join("village.cunan");
-    ok(cunan(
+    ok(&cunan(
         &db,
         &[
             "bundle",
