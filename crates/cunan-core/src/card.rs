@@ -158,12 +158,7 @@ pub fn build(store: &Store, hazard: HazardKind, today: NaiveDate) -> Result<Resp
         .collect();
     let catalog = KitCatalog::bundled()?;
     let mut kit = store.list::<KitItem>()?;
-    kit.sort_by_key(|k| {
-        k.catalog_code
-            .as_deref()
-            .and_then(|c| catalog.items.iter().position(|i| i.code == c))
-            .unwrap_or(usize::MAX)
-    });
+    kit.sort_by_key(|k| catalog.rank(k));
     let kit_lines = kit
         .into_iter()
         .filter(|k| k.quantity > 0)
@@ -210,16 +205,7 @@ pub fn build(store: &Store, hazard: HazardKind, today: NaiveDate) -> Result<Resp
             });
         }
     }
-    let place_line = [
-        village.province_city.as_str(),
-        village.county.as_str(),
-        village.township.as_str(),
-    ]
-    .iter()
-    .filter(|s| !s.is_empty())
-    .copied()
-    .collect::<Vec<_>>()
-    .join(" ");
+    let place_line = village.place_line();
     Ok(ResponseCard {
         village_name: village.name,
         village_code: village.code,

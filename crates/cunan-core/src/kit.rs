@@ -53,6 +53,14 @@ impl KitCatalog {
     pub fn item(&self, code: &str) -> Option<&CatalogItem> {
         self.items.iter().find(|i| i.code == code)
     }
+
+    /// Where an item sorts on lists: standard items in catalogue order, the X items after them.
+    pub fn rank(&self, item: &KitItem) -> usize {
+        item.catalog_code
+            .as_deref()
+            .and_then(|c| self.items.iter().position(|i| i.code == c))
+            .unwrap_or(usize::MAX)
+    }
 }
 
 /// What is wrong with a line of the checklist, worst first.
@@ -151,13 +159,7 @@ pub fn checklist(store: &Store, today: NaiveDate) -> Result<KitChecklist> {
     let catalog = KitCatalog::bundled()?;
     let village = store.village()?.ok_or(CoreError::NoVillage)?;
     let mut items = store.list::<KitItem>()?;
-    let position = |k: &KitItem| {
-        k.catalog_code
-            .as_deref()
-            .and_then(|c| catalog.items.iter().position(|i| i.code == c))
-            .unwrap_or(usize::MAX)
-    };
-    items.sort_by_key(position);
+    items.sort_by_key(|k| catalog.rank(k));
     let mut last_stmt = store.conn().prepare_cached(
         "SELECT max(date) FROM kit_inspection WHERE kit_item_id = ?1 AND deleted = 0",
     )?;

@@ -198,20 +198,10 @@ pub struct ContactEntry {
 }
 
 fn masthead(village: &Village, today: NaiveDate) -> Masthead {
-    let place_line = [
-        village.province_city.as_str(),
-        village.county.as_str(),
-        village.township.as_str(),
-    ]
-    .iter()
-    .filter(|s| !s.is_empty())
-    .copied()
-    .collect::<Vec<_>>()
-    .join(" ");
     Masthead {
         village_name: village.name.clone(),
         village_code: village.code.clone(),
-        place_line,
+        place_line: village.place_line(),
         printed_on: today,
     }
 }

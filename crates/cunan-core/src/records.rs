@@ -123,6 +123,21 @@ pub struct Village {
     pub officer_phone: String,
     pub note: String,
 }
+impl Village {
+    /// "浙江省湖州市 临溪县 溪口镇": where the village is, as printed under a title.
+    pub fn place_line(&self) -> String {
+        [
+            self.province_city.as_str(),
+            self.county.as_str(),
+            self.township.as_str(),
+        ]
+        .into_iter()
+        .filter(|s| !s.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+    }
+}
+
 record!(Village, "village", validate(v) {
     validate::division_code("区划代码", &v.code)?;
     validate::required("村名", &v.name)?;
