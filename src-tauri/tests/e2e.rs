@@ -8,7 +8,7 @@ mod support;
 use std::path::Path;
 use std::time::Instant;
 
-use support::{screenshot_dir, Harness, Session};
+use support::{fill_setup_form, screenshot_dir, Harness, Session};
 
 const VILLAGE: &str = "青石村";
 const CODE: &str = "330502101201";
@@ -22,18 +22,7 @@ fn first_run_creates_the_village_and_it_persists() {
 
     // First start: no village yet, so the setup form shows.
     let s = harness.launch();
-    s.wait_for("[data-test=setup]");
-    fill(&s, "village-name", VILLAGE);
-    fill(&s, "village-code", CODE);
-    fill(&s, "village-province", "浙江省湖州市");
-    fill(&s, "village-county", "吴兴区");
-    fill(&s, "village-township", "八里店镇");
-    fill(&s, "village-households", "320");
-    fill(&s, "village-officer", "王建国");
-    fill(&s, "village-officer-phone", "13800001234");
-    s.click(&s.wait_for("[data-test=village-hazards] input[value=flood]"));
-    // Communications cannot be guaranteed: the satellite phone becomes required too.
-    s.click(&s.wait_for("[data-test=village-comms] input[type=radio]:not(:checked)"));
+    fill_setup_form(&s, VILLAGE, CODE);
     s.screenshot(&shots.join("setup.png"));
     s.click(&s.wait_for("[data-test=save-village]"));
 
@@ -112,12 +101,4 @@ fn print_preview_of_the_kit_sheet(s: &Session, harness: &Harness, shots: &Path) 
         started.elapsed().as_secs_f64()
     );
     s.screenshot(&shots.join("print-preview.png"));
-}
-
-/// Types into the input with `data-test=<name>` and checks that the text arrived whole.
-fn fill(s: &Session, name: &str, text: &str) {
-    let input = s.wait_for(&format!("[data-test={name}]"));
-    s.type_into(&input, text);
-    let value = s.property(&input, "value");
-    assert_eq!(value, text, "typing into {name}");
 }

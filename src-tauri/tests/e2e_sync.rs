@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use cunan_core::{KitItem, Store};
 use cunan_county::{CountyStorage, SqliteStorage, TestServer};
 use cunan_sync::SyncClient;
-use support::{screenshot_dir, Harness, Session};
+use support::{fill_setup_form, screenshot_dir, Harness};
 
 const VILLAGE: &str = "青石村";
 const CODE: &str = "330502101201";
@@ -32,17 +32,7 @@ fn enroll_and_sync_from_the_app_then_go_offline() {
 
     let harness = Harness::start(app);
     let s = harness.launch();
-    s.wait_for("[data-test=setup]");
-    fill(&s, "village-name", VILLAGE);
-    fill(&s, "village-code", CODE);
-    fill(&s, "village-province", "浙江省湖州市");
-    fill(&s, "village-county", "吴兴区");
-    fill(&s, "village-township", "八里店镇");
-    fill(&s, "village-households", "320");
-    fill(&s, "village-officer", "王建国");
-    fill(&s, "village-officer-phone", "13800001234");
-    s.click(&s.wait_for("[data-test=village-hazards] input[value=flood]"));
-    s.click(&s.wait_for("[data-test=village-comms] input[type=radio]:not(:checked)"));
+    fill_setup_form(&s, VILLAGE, CODE);
     s.click(&s.wait_for("[data-test=save-village]"));
     s.wait_for_text("[data-test=header-village-name]", VILLAGE);
 
@@ -52,13 +42,13 @@ fn enroll_and_sync_from_the_app_then_go_offline() {
     s.wait_for("[data-test=sync-enroll-form]");
 
     // A wrong code is refused in Chinese, next to the field.
-    fill(&s, "sync-server", &server.url());
-    fill(&s, "sync-code", "AAAA-BBBB-CCCC");
+    s.fill("sync-server", &server.url());
+    s.fill("sync-code", "AAAA-BBBB-CCCC");
     s.click(&s.wait_for("[data-test=sync-enroll]"));
     s.wait_for_text("[data-test=sync-enroll-form] .error-text", "登记码");
     s.screenshot(&shots.join("sync-enroll.png"));
 
-    fill(&s, "sync-code", &one_time_code);
+    s.fill("sync-code", &one_time_code);
     s.click(&s.wait_for("[data-test=sync-enroll]"));
     s.wait_for("[data-test=sync-state]");
     s.click(&s.wait_for("[data-test=sync-now]:not([disabled])"));
@@ -137,14 +127,6 @@ fn enroll_and_sync_from_the_app_then_go_offline() {
         started.elapsed().as_secs_f64(),
         shots.display()
     );
-}
-
-/// Types into the input with `data-test=<name>` and checks that the text arrived whole.
-fn fill(s: &Session, name: &str, text: &str) {
-    let input = s.wait_for(&format!("[data-test={name}]"));
-    s.type_into(&input, text);
-    let value = s.property(&input, "value");
-    assert_eq!(value, text, "typing into {name}");
 }
 
 /// Polls `f` for up to 30 s.

@@ -147,6 +147,23 @@ impl Drop for Harness {
     }
 }
 
+/// Fills the first-run form with a village's basic facts (flood hazard, communications not
+/// guaranteed), without saving it.
+pub fn fill_setup_form(s: &Session, village: &str, code: &str) {
+    s.wait_for("[data-test=setup]");
+    s.fill("village-name", village);
+    s.fill("village-code", code);
+    s.fill("village-province", "浙江省湖州市");
+    s.fill("village-county", "吴兴区");
+    s.fill("village-township", "八里店镇");
+    s.fill("village-households", "320");
+    s.fill("village-officer", "王建国");
+    s.fill("village-officer-phone", "13800001234");
+    s.click(&s.wait_for("[data-test=village-hazards] input[value=flood]"));
+    // Communications cannot be guaranteed: the satellite phone becomes required too.
+    s.click(&s.wait_for("[data-test=village-comms] input[type=radio]:not(:checked)"));
+}
+
 /// Where the test writes its screenshots: `target/e2e/`, next to the binary's profile folder.
 pub fn screenshot_dir(app: &Path) -> PathBuf {
     let target = app

@@ -182,6 +182,14 @@ impl Session {
         );
     }
 
+    /// Types into the input marked `data-test=NAME` and checks it holds the text.
+    pub fn fill(&self, name: &str, text: &str) {
+        let input = self.wait_for(&format!("[data-test={name}]"));
+        self.type_into(&input, text);
+        let value = self.property(&input, "value");
+        assert_eq!(value, text, "typing into {name}");
+    }
+
     pub fn text(&self, e: &Element) -> String {
         let (status, value) = self.driver.try_send(
             "GET",
