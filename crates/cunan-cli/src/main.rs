@@ -3,6 +3,7 @@
 //! Every subcommand is a thin call into `cunan-core` / `cunan-print`; errors print the same
 //! Chinese message the desktop app shows, plus the machine code, and exit non-zero.
 
+mod excel;
 mod print;
 mod sync;
 
@@ -74,6 +75,20 @@ enum Command {
     Bundle {
         #[command(subcommand)]
         command: sync::BundleCommand,
+    },
+    /// Import from Excel: `import roster FILE.xlsx [--dry-run] [--strict]`. Bad rows are listed
+    /// and skipped; the good rows are imported in one transaction (--strict: nothing if any row
+    /// is bad).
+    Import {
+        #[command(subcommand)]
+        command: excel::ImportCommand,
+    },
+    /// Export to Excel: `export roster|kit|contacts FILE.xlsx`.
+    Export {
+        #[arg(value_enum)]
+        product: excel::ExportProduct,
+        /// The .xlsx file to write (overwritten if it exists).
+        file: PathBuf,
     },
 }
 
@@ -179,6 +194,10 @@ fn run(cli: Cli) -> Result<(), Failure> {
         Command::Enroll { server, code } => sync::enroll(&mut Store::open(&db)?, &server, &code)?,
         Command::Sync { server } => sync::sync(&mut open_existing(&db)?, server.as_deref())?,
         Command::Bundle { command } => sync::bundle(&open_existing(&db)?, command)?,
+        Command::Import { command } => excel::import(&mut open_existing(&db)?, command)?,
+        Command::Export { product, file } => {
+            excel::export(&open_existing(&db)?, product, &file, today)?
+        }
     }
     Ok(())
 }

@@ -946,6 +946,51 @@ impl<'w, 's> Demo<'w, 's> {
             ..Drill::default()
         })?;
 
+        // More hazard reports, so the register shows every state on `today`: one closed three
+        // days late, and one due in two days (no explicit due date: found + 15 days).
+        let late_found = self.days_ago(50);
+        self.save(HazardReport {
+            hazard_site_id: Some(site_ids[0].clone()),
+            found_on: late_found,
+            found_by: reservoir_monitor.name.clone(),
+            source: "unannounced-inspection".into(),
+            description: "青石水库溢洪道有杂物堵塞，坝脚渗水点未设观测标记".into(),
+            due_on: late_found.checked_add_days(Days::new(15)),
+            closed_on: Some(self.days_ago(32)),
+            fix_note: "已清理溢洪道，坝脚设渗水观测桩，监测员每日记录".into(),
+            ..HazardReport::default()
+        })?;
+        self.save(HazardReport {
+            hazard_site_id: None,
+            found_on: self.days_ago(13),
+            found_by: grids[grid_count - 1].1[0].name.clone(),
+            source: "villager".into(),
+            description: "村民反映村东山塘边护栏缺失，放学儿童常在塘边玩耍".into(),
+            ..HazardReport::default()
+        })?;
+
+        // Drills: one this year whatever the date (a geological drill), one forest-fire drill
+        // more than a year ago.
+        let new_year = NaiveDate::from_ymd_opt(this_year, 1, 1).unwrap_or(self.options.today);
+        self.save(Drill {
+            date: self.days_ago(20).max(new_year),
+            kind: "single".into(),
+            hazard: Some(HazardKind::Geological),
+            participants: Some(42),
+            problems: "5 组两户转移用时超过 15 分钟；一名卧床老人需担架，帮扶人未带".into(),
+            note: "后山滑坡点转移避险专项演练".into(),
+            ..Drill::default()
+        })?;
+        self.save(Drill {
+            date: self.days_ago(400),
+            kind: "single".into(),
+            hazard: Some(HazardKind::ForestFire),
+            participants: Some(35),
+            problems: "风力灭火机一台无法启动".into(),
+            note: "后山林区初起火扑救演练".into(),
+            ..Drill::default()
+        })?;
+
         Ok(DemoSummary {
             village: village.name,
             households,

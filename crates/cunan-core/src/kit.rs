@@ -213,3 +213,60 @@ fn problems(
     }
     out
 }
+
+/// The four small items (四小件) each flood responsible person should carry.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct ResponsibleKitRow {
+    pub person: crate::records::FloodResponsible,
+    /// The names (from the catalogue's `four_small_items`) of the items this person lacks.
+    pub missing: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct ResponsibleKit {
+    pub item_names: Vec<String>,
+    pub people: Vec<ResponsibleKitRow>,
+    /// People with all four items.
+    pub complete: i64,
+}
+
+/// Each flood responsible person and which of the four small items (头盔、电筒、防雨护具、救生衣,
+/// named as in the catalogue's `four_small_items`) they lack; the people missing most come first,
+/// then by name. The catalogue lists the four in the order of the `has_helmet`, `has_flashlight`,
+/// `has_rain_gear`, `has_life_jacket` columns, and is read in that order.
+pub fn responsible_kit(store: &Store) -> Result<ResponsibleKit> {
+    let item_names = KitCatalog::bundled()?.four_small_items;
+    let mut people: Vec<ResponsibleKitRow> = store
+        .list::<crate::records::FloodResponsible>()?
+        .into_iter()
+        .map(|person| {
+            let has = [
+                person.has_helmet,
+                person.has_flashlight,
+                person.has_rain_gear,
+                person.has_life_jacket,
+            ];
+            let missing = item_names
+                .iter()
+                .zip(has)
+                .filter(|(_, has)| !has)
+                .map(|(name, _)| name.clone())
+                .collect();
+            ResponsibleKitRow { person, missing }
+        })
+        .collect();
+    people.sort_by(|a, b| {
+        b.missing
+            .len()
+            .cmp(&a.missing.len())
+            .then_with(|| a.person.name.cmp(&b.person.name))
+    });
+    let complete = people.iter().filter(|p| p.missing.is_empty()).count() as i64;
+    Ok(ResponsibleKit {
+        item_names,
+        people,
+        complete,
+    })
+}

@@ -234,6 +234,82 @@ impl Store {
     }
 }
 
+/// A row moved to the deleted state by one delete, so that the delete can be undone.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Tombstone {
+    pub table: String,
+    pub id: String,
+}
+
+/// The rows that belong to a row, declared once: `(parent table, child table, the child's column
+/// that points at the parent)`. Deleting a parent deletes its live children, recursively.
+///
+/// Some links are deliberately absent: a deleted grid leaves its households where they are (their
+/// `grid_id` still names the deleted grid and the roster shows them as 未分网格); shelters and
+/// evacuation routes own nothing; a vulnerable person's helper and a team member's resident are
+/// references to other people, not rows that belong to them.
+pub const CHILD_TABLES: &[(&str, &str, &str)] = &[
+    ("household", "resident", "household_id"),
+    ("household", "household_hazard", "household_id"),
+    ("resident", "vulnerable_person", "resident_id"),
+    ("grid", "grid_member", "grid_id"),
+    ("team", "team_member", "team_id"),
+    ("plan", "plan_step", "plan_id"),
+    ("kit_item", "kit_inspection", "kit_item_id"),
+    ("hazard_site", "household_hazard", "hazard_site_id"),
+    ("evacuation_event", "evacuation_status", "event_id"),
+];
+
+/// The synced table called `table`, as the `'static` name (a table name from outside, e.g. the UI,
+/// is only ever put into SQL after this check). The village itself cannot be deleted this way.
+fn deletable_table(table: &str) -> Result<&'static str> {
+    SYNCED_TABLES
+        .iter()
+        .copied()
+        .find(|t| *t == table && *t != Village::TABLE)
+        .ok_or_else(|| {
+            crate::validate::ValidationError::new(
+                "unknown_table",
+                "记录类型",
+                format!("不认识的记录类型“{table}”，无法删除或恢复。请刷新后重试；如反复出现，请联系县应急管理局。"),
+            )
+            .into()
+        })
+}
+
+impl Store {
+    /// Deletes a row and the rows that belong to it (a household's residents and their
+    /// vulnerable records and hazard links, a team's members, a plan's steps, ...; see
+    /// [`CHILD_TABLES`]), in one transaction. Returns every row it tombstoned, parent first, for
+    /// undo. Rows that were already deleted are left alone (and not returned), so an undo brings
+    /// back exactly what this delete removed.
+    pub fn delete_with_children(&mut self, table: &str, id: &str) -> Result<Vec<Tombstone>> {
+        let table = deletable_table(table)?;
+        self.write(|w| {
+            let mut out = Vec::new();
+            w.delete_tree(table, id, &mut out)?;
+            Ok(out)
+        })
+    }
+
+    /// Undoes a delete: the rows are live again (a new local write, which syncs), in one
+    /// transaction. A row that is not deleted is left as it is; a row that does not exist is an
+    /// error and nothing is restored.
+    pub fn restore(&mut self, tombstones: &[Tombstone]) -> Result<()> {
+        let tables = tombstones
+            .iter()
+            .map(|t| deletable_table(&t.table))
+            .collect::<Result<Vec<_>>>()?;
+        self.write(|w| {
+            for (table, t) in tables.into_iter().zip(tombstones) {
+                w.undelete(table, &t.id)?;
+            }
+            Ok(())
+        })
+    }
+}
+
 /// One transaction's worth of writes.
 pub struct Writer<'s> {
     tx: Transaction<'s>,
@@ -350,6 +426,72 @@ impl Writer<'_> {
             return Err(CoreError::NotFound { what: "记录" });
         }
         self.log_change(table, id, "delete", hlc, base_hlc)
+    }
+
+    /// Tombstones `table`'s row `id` and then, depth first, its live children (see
+    /// [`CHILD_TABLES`]), appending each to `out`.
+    fn delete_tree(
+        &mut self,
+        table: &'static str,
+        id: &str,
+        out: &mut Vec<Tombstone>,
+    ) -> Result<()> {
+        self.delete_in(table, id)?;
+        out.push(Tombstone {
+            table: table.to_string(),
+            id: id.to_string(),
+        });
+        for &(parent, child, column) in CHILD_TABLES {
+            if parent != table {
+                continue;
+            }
+            let ids: Vec<String> = self
+                .tx
+                .prepare_cached(&format!(
+                    "SELECT id FROM {child} WHERE {column} = ?1 AND deleted = 0 ORDER BY rowid"
+                ))?
+                .query_map([id], |r| r.get(0))?
+                .collect::<std::result::Result<_, _>>()?;
+            for child_id in ids {
+                // Defensive: a row that an earlier branch of this same delete already
+                // tombstoned is not deleted twice (no table in CHILD_TABLES has two parents
+                // that can both be under one row today).
+                let live: bool = self.tx.query_row(
+                    &format!("SELECT deleted = 0 FROM {child} WHERE id = ?1"),
+                    [&child_id],
+                    |r| r.get(0),
+                )?;
+                if live {
+                    self.delete_tree(child, &child_id, out)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Makes a tombstoned row live again as a new local write: a new `hlc`, this device, and the
+    /// full row logged as an upsert so that the restore syncs. Returns false (and writes nothing)
+    /// when the row is already live; a row that does not exist is [`CoreError::NotFound`].
+    pub(crate) fn undelete(&mut self, table: &str, id: &str) -> Result<bool> {
+        let deleted: Option<bool> = self
+            .tx
+            .prepare_cached(&format!("SELECT deleted FROM {table} WHERE id = ?1"))?
+            .query_row([id], |r| r.get(0))
+            .optional()?;
+        match deleted {
+            None => return Err(CoreError::NotFound { what: "记录" }),
+            Some(false) => return Ok(false),
+            Some(true) => {}
+        }
+        let base_hlc = self.base_of(table, id)?;
+        let hlc = self.tick();
+        self.tx
+            .prepare_cached(&format!(
+                "UPDATE {table} SET deleted = 0, hlc = ?2, device_id = ?3 WHERE id = ?1"
+            ))?
+            .execute(params![id, hlc.to_string(), self.device_id])?;
+        self.log_change(table, id, "upsert", hlc, base_hlc)?;
+        Ok(true)
     }
 
     /// The version a write replaces (its `hlc`), recorded in the change log so that sync can tell
