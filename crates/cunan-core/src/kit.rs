@@ -237,20 +237,14 @@ pub struct ResponsibleKit {
 /// then by name. The catalogue lists the four in the order of the `has_helmet`, `has_flashlight`,
 /// `has_rain_gear`, `has_life_jacket` columns, and is read in that order.
 pub fn responsible_kit(store: &Store) -> Result<ResponsibleKit> {
-    let item_names = KitCatalog::bundled()?.four_small_items;
+    let item_names = four_small_item_names()?;
     let mut people: Vec<ResponsibleKitRow> = store
         .list::<crate::records::FloodResponsible>()?
         .into_iter()
         .map(|person| {
-            let has = [
-                person.has_helmet,
-                person.has_flashlight,
-                person.has_rain_gear,
-                person.has_life_jacket,
-            ];
             let missing = item_names
                 .iter()
-                .zip(has)
+                .zip(four_small_items_held(&person))
                 .filter(|(_, has)| !has)
                 .map(|(name, _)| name.clone())
                 .collect();
@@ -269,4 +263,29 @@ pub fn responsible_kit(store: &Store) -> Result<ResponsibleKit> {
         people,
         complete,
     })
+}
+
+/// The names of the four small items, in the order of [`four_small_items_held`]: the catalogue's
+/// `four_small_items`, or 头盔、电筒、防雨护具、救生衣 if a catalogue does not list exactly four
+/// (so that no item is silently left out of the check).
+pub fn four_small_item_names() -> Result<Vec<String>> {
+    let names = KitCatalog::bundled()?.four_small_items;
+    if names.len() == 4 {
+        Ok(names)
+    } else {
+        Ok(["头盔", "电筒", "防雨护具", "救生衣"]
+            .map(String::from)
+            .to_vec())
+    }
+}
+
+/// Which of the four small items a flood responsible person has: helmet, flashlight, rain gear,
+/// life jacket.
+pub fn four_small_items_held(person: &crate::records::FloodResponsible) -> [bool; 4] {
+    [
+        person.has_helmet,
+        person.has_flashlight,
+        person.has_rain_gear,
+        person.has_life_jacket,
+    ]
 }

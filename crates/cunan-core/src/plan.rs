@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 
+use rusqlite::OptionalExtension;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{CoreError, Result};
@@ -115,14 +116,17 @@ pub const WARNING_LEVELS: [(&str, &str); 4] = [
 
 /// The built-in template for a hazard kind (`assets/plan-templates/<code>.json`).
 pub fn template(hazard: HazardKind) -> Result<PlanTemplate> {
-    let t: PlanTemplate = serde_json::from_str(template_json(hazard))
-        .map_err(|e| CoreError::Format(format!("plan-templates/{}.json: {e}", hazard.code())))?;
+    let broken = |why: String| {
+        CoreError::Format(format!(
+            "内置的{}预案模板（plan-templates/{}.json）有误：{why}。请重新安装村安；如仍不行，请联系县应急管理局。",
+            hazard.label(),
+            hazard.code()
+        ))
+    };
+    let t: PlanTemplate =
+        serde_json::from_str(template_json(hazard)).map_err(|e| broken(e.to_string()))?;
     if t.hazard != hazard {
-        return Err(CoreError::Format(format!(
-            "plan-templates/{}.json is for {}",
-            hazard.code(),
-            t.hazard.code()
-        )));
+        return Err(broken(format!("模板写的灾种是 {}", t.hazard.code())));
     }
     Ok(t)
 }
@@ -136,22 +140,28 @@ pub fn template(hazard: HazardKind) -> Result<PlanTemplate> {
 pub fn create_from_template(store: &mut Store, hazard: HazardKind) -> Result<Plan> {
     let template = template(hazard)?;
     let village = store.village()?.ok_or(CoreError::NoVillage)?;
-    if hazard != HazardKind::Other {
-        let existing = store.query::<Plan>("deleted = 0 AND hazard = ?1", &[&hazard.code()])?;
-        if let Some(plan) = existing.first() {
-            return Err(ValidationError::new(
-                "plan_exists",
-                "灾种",
-                format!(
-                    "已有{}预案（{}），每个灾种只保留一份预案。请直接修改这份预案；如要从模板重写，请先删除它。",
-                    hazard.label(),
-                    plan.title
-                ),
-            )
-            .into());
-        }
-    }
     store.write(|w| {
+        // Checked inside the transaction that saves the plan, so two creations cannot both pass.
+        if hazard != HazardKind::Other {
+            let existing: Option<String> = w
+                .conn()
+                .prepare_cached(
+                    "SELECT title FROM plan WHERE deleted = 0 AND hazard = ?1 ORDER BY rowid LIMIT 1",
+                )?
+                .query_row([hazard.code()], |r| r.get(0))
+                .optional()?;
+            if let Some(title) = existing {
+                return Err(ValidationError::new(
+                    "plan_exists",
+                    "灾种",
+                    format!(
+                        "已有{}预案（{title}），每个灾种只保留一份预案。请直接修改这份预案；如要从模板重写，请先删除它。",
+                        hazard.label(),
+                    ),
+                )
+                .into());
+            }
+        }
         let plan = w.save(&Plan {
             hazard: Some(hazard),
             title: format!("{}{}", village.name, template.title),

@@ -37,7 +37,7 @@ use chrono::{Datelike, Months, NaiveDate};
 use serde::Serialize;
 
 use crate::error::Result;
-use crate::kit::{self, KitChecklist, KitProblem, ResponsibleKit};
+use crate::kit::{self, KitChecklist, KitLine, KitProblem, ResponsibleKit};
 use crate::plan::{self, PlanGap};
 use crate::records::{
     Contact, Drill, EvacuationRoute, Grid, GridMember, HazardKind, HazardSite, Plan, Shelter, Team,
@@ -238,6 +238,14 @@ impl Facts {
         self.plans
             .iter()
             .filter(move |(p, _)| p.hazard == Some(hazard))
+    }
+
+    /// The kit checklist's lines (none without a village).
+    fn kit_lines(&self) -> &[KitLine] {
+        self.checklist
+            .as_ref()
+            .map(|c| c.lines.as_slice())
+            .unwrap_or(&[])
     }
 
     /// Drills held (dated on or before today).
@@ -529,11 +537,7 @@ fn route_map(f: &Facts) -> ReadinessItem {
 fn supply_point(f: &Facts) -> ReadinessItem {
     const ID: &str = "supply-point";
     const LABEL: &str = "一个物资储备点";
-    let lines = f
-        .checklist
-        .as_ref()
-        .map(|c| c.lines.as_slice())
-        .unwrap_or(&[]);
+    let lines = f.kit_lines();
     let present = lines.iter().filter(|l| l.item.quantity > 0).count();
     if present == 0 {
         return item(
@@ -841,11 +845,7 @@ fn shock_team(f: &Facts) -> ReadinessItem {
 fn supplies(f: &Facts) -> ReadinessItem {
     const ID: &str = "supplies";
     const LABEL: &str = "有物资";
-    let lines = f
-        .checklist
-        .as_ref()
-        .map(|c| c.lines.as_slice())
-        .unwrap_or(&[]);
+    let lines = f.kit_lines();
     let present = lines.iter().filter(|l| l.item.quantity > 0).count();
     let people = &f.responsible.people;
     if present == 0 && people.is_empty() {

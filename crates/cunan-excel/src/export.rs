@@ -7,7 +7,7 @@
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
-use cunan_core::kit::{self, KitCatalog};
+use cunan_core::kit;
 use cunan_core::{
     Contact, CoreError, FloodResponsible, Grid, HazardSite, Household, HouseholdHazard, Resident,
     Store, VulnerablePerson,
@@ -19,27 +19,12 @@ use crate::ExcelError;
 
 /// The columns of the 居民 sheet, in order: the import's own header names, so an exported
 /// roster imports again.
-pub const ROSTER_COLUMNS: [Column; 16] = [
-    Column::HeadName,
-    Column::Name,
-    Column::Relation,
-    Column::Gender,
-    Column::BirthDate,
-    Column::IdNumber,
-    Column::Phone,
-    Column::Address,
-    Column::Grid,
-    Column::HouseType,
-    Column::DangerZone,
-    Column::Vulnerable,
-    Column::VulnerableNote,
-    Column::Helper,
-    Column::HelperPhone,
-    Column::Note,
-];
+pub const ROSTER_COLUMNS: [Column; 16] = Column::ALL;
 
 fn xlsx_error(e: XlsxError) -> ExcelError {
-    ExcelError::Core(CoreError::Format(format!("生成 Excel 文件失败：{e}")))
+    ExcelError::Core(CoreError::Format(format!(
+        "生成 Excel 文件失败（{e}），没有导出。请重试；如反复出现，请联系县应急管理局。"
+    )))
 }
 
 /// A value for a cell.
@@ -186,11 +171,11 @@ pub fn export_roster(store: &Store) -> Result<Vec<u8>, ExcelError> {
             .or_default()
             .push(r);
     }
-    let vulnerable: HashMap<String, VulnerablePerson> = store
-        .list::<VulnerablePerson>()?
-        .into_iter()
-        .map(|v| (v.resident_id.clone(), v))
-        .collect();
+    // A resident's first live vulnerable record, as the roster screen shows it.
+    let mut vulnerable: HashMap<String, VulnerablePerson> = HashMap::new();
+    for v in store.list::<VulnerablePerson>()? {
+        vulnerable.entry(v.resident_id.clone()).or_insert(v);
+    }
 
     let mut household_rows = Vec::new();
     let mut resident_rows = Vec::new();
@@ -347,25 +332,12 @@ pub fn export_kit(store: &Store, today: NaiveDate) -> Result<Vec<u8>, ExcelError
             ]
         })
         .collect();
-    let names = KitCatalog::bundled()
-        .map(|c| c.four_small_items)
-        .ok()
-        .filter(|n| n.len() == 4)
-        .unwrap_or_else(|| {
-            ["头盔", "电筒", "防雨护具", "救生衣"]
-                .map(String::from)
-                .to_vec()
-        });
+    let names = kit::four_small_item_names()?;
     let people = store.list::<FloodResponsible>()?;
     let responsible_rows = people
         .iter()
         .map(|p| {
-            let has = [
-                p.has_helmet,
-                p.has_flashlight,
-                p.has_rain_gear,
-                p.has_life_jacket,
-            ];
+            let has = kit::four_small_items_held(p);
             let missing: Vec<&str> = names
                 .iter()
                 .zip(has)
@@ -447,32 +419,47 @@ pub fn export_contacts(store: &Store) -> Result<Vec<u8>, ExcelError> {
         })
         .collect();
     ordered.sort_by_key(|c| (rank(c), !c.is_duty_line));
-    let mut rows = Vec::new();
-    for a in ordered {
-        let backups = contacts
-            .iter()
-            .filter(|b| b.backup_of.as_deref() == Some(a.id.as_str()));
-        for c in std::iter::once(a).chain(backups) {
-            rows.push(vec![
-                t(&c.name),
-                t(&c.organization),
-                t(&c.role),
-                t(level_label(&c.level)),
-                t(&c.phone),
-                t(&c.phone_backup),
-                yes_no(c.is_duty_line),
-                t(c.backup_of
-                    .as_deref()
-                    .and_then(|a| names.get(a).copied())
-                    .unwrap_or("")),
-                t(if c.owner == "county" {
-                    "县下发"
-                } else {
-                    "本村"
-                }),
-                t(&c.note),
-            ]);
+    // Each A post, then its B posts (and theirs: a B of a B follows it). Contacts that only
+    // name each other (A is B's backup and B is A's) have no A post at the top; they come last,
+    // so that every contact is in the file.
+    let mut listed: Vec<&Contact> = Vec::with_capacity(contacts.len());
+    let mut seen: std::collections::HashSet<&str> = std::collections::HashSet::new();
+    let mut stack: Vec<&Contact> = Vec::new();
+    for top in ordered.into_iter().chain(contacts.iter()) {
+        stack.push(top);
+        while let Some(c) = stack.pop() {
+            if !seen.insert(c.id.as_str()) {
+                continue;
+            }
+            listed.push(c);
+            let backups: Vec<&Contact> = contacts
+                .iter()
+                .filter(|b| b.backup_of.as_deref() == Some(c.id.as_str()))
+                .collect();
+            stack.extend(backups.into_iter().rev());
         }
+    }
+    let mut rows = Vec::new();
+    for c in listed {
+        rows.push(vec![
+            t(&c.name),
+            t(&c.organization),
+            t(&c.role),
+            t(level_label(&c.level)),
+            t(&c.phone),
+            t(&c.phone_backup),
+            yes_no(c.is_duty_line),
+            t(c.backup_of
+                .as_deref()
+                .and_then(|a| names.get(a).copied())
+                .unwrap_or("")),
+            t(if c.owner == "county" {
+                "县下发"
+            } else {
+                "本村"
+            }),
+            t(&c.note),
+        ]);
     }
     workbook_of(&[Table {
         name: "应急通讯录",

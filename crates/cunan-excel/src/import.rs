@@ -316,14 +316,16 @@ impl Reading<'_> {
             return;
         }
         let name = cells::person_name(self.cell(row, Column::Name));
-        if name.is_empty() || Column::from_header(&name) == Some(Column::Name) {
-            let filled: Vec<String> = row
+        // A note merged across the row lands in its first cell, which is often 姓名 itself
+        // ("制表人：…", "合计：2人"): a "name" that reads like a note, with nothing but notes
+        // beside it, is a note too.
+        let repeated_header = !name.is_empty() && Column::from_header(&name) == Some(Column::Name);
+        if name.is_empty() || repeated_header || looks_like_note(&name) {
+            let all_notes = row
                 .iter()
                 .filter(|c| !c.is_empty())
-                .map(Cell::text)
-                .collect();
-            let repeated_header = !name.is_empty();
-            if repeated_header || filled.iter().all(|t| looks_like_note(t)) {
+                .all(|c| looks_like_note(&c.text()));
+            if repeated_header || all_notes {
                 self.note_rows.push(row_no);
                 return;
             }
@@ -724,6 +726,14 @@ pub(crate) fn commit(plan: &Plan, store: &mut Store) -> Result<ImportSummary, Ex
             vulnerable: 0,
         };
         let mut grid_ids: HashMap<String, String> = HashMap::new();
+        // The ID numbers in the store now, read once (not one scan of the residents per row).
+        let taken: HashSet<String> = w
+            .conn()
+            .prepare(
+                "SELECT upper(trim(id_number)) FROM resident WHERE deleted = 0 AND id_number != ''",
+            )?
+            .query_map([], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
         for planned in &plan.households {
             let household_id = match &planned.existing_id {
                 Some(id) => {
@@ -775,15 +785,10 @@ pub(crate) fn commit(plan: &Plan, store: &mut Store) -> Result<ImportSummary, Ex
                 }
             };
             for r in &planned.residents {
-                if !r.resident.id_number.is_empty() {
-                    let taken: i64 = w.conn().prepare_cached(
-                        "SELECT count(*) FROM resident WHERE deleted = 0 AND upper(trim(id_number)) = ?1",
-                    )?.query_row([&r.resident.id_number], |row| row.get(0))?;
-                    if taken > 0 {
-                        return Err(stale_core(
-                            "预览之后，花名册里已经有了这份表格中某位居民的身份证号（可能刚刚录入或同步下来）。为免重复，这次没有导入任何数据。请重新选择文件，看过预览后再导入。",
-                        ));
-                    }
+                if !r.resident.id_number.is_empty() && taken.contains(&r.resident.id_number) {
+                    return Err(stale_core(
+                        "预览之后，花名册里已经有了这份表格中某位居民的身份证号（可能刚刚录入或同步下来）。为免重复，这次没有导入任何数据。请重新选择文件，看过预览后再导入。",
+                    ));
                 }
                 let mut resident = r.resident.clone();
                 resident.household_id = household_id.clone();

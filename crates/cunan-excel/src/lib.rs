@@ -134,9 +134,10 @@ pub struct ImportSummary {
 /// is in the danger zone if any of its rows says so. Only good rows contribute.
 ///
 /// # Rows
-/// Blank rows are skipped. A row without a name is a note (skipped, listed in
+/// Blank rows are skipped. A row without a name, or whose 姓名 cell itself reads like a note
+/// (a note merged across the row lands there), is a note (skipped, listed in
 /// [`ImportPreview::note_rows`]) if every filled cell reads like one ("制表人：…", "注：…",
-/// "合计…", "以下空白") or it repeats the header; otherwise it is a bad row. Tolerated:
+/// "合计…", "以下空白") or it repeats the header; otherwise a row without a name is a bad row. Tolerated:
 /// full-width digits and letters, spaces anywhere in phones and ID numbers, spaces inside
 /// Chinese names ("张  三"), numbers stored as numbers (13800000000.0), dates as Excel dates or
 /// text ("1956-03-02", "1956/3/2", "1956.3.2", "19560302", "1956年3月2日"; a year and month

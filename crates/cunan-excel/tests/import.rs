@@ -830,3 +830,22 @@ fn rows_of_a_household_already_in_the_store_join_it_and_known_names_are_not_adde
         .collect();
     assert_eq!(names, ["郑十", "郑小"]);
 }
+
+#[test]
+fn a_note_under_the_data_in_the_name_column_is_skipped_not_imported_as_a_person() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = village_store(&dir.path().join("v.sqlite3"));
+    let bytes = workbook(&[
+        &["姓名", "户主", "住址"],
+        &["钱大", "钱大", "1组1号"],
+        &["钱妻", "", ""],
+        &["制表人：李会计    审核人：王主任    2026年5月"],
+        &["合计：2人"],
+        &["以下空白"],
+    ]);
+    let import = RosterImport::read(&bytes, &store).unwrap();
+    let p = import.preview();
+    assert_eq!(p.note_rows, vec![4, 5, 6], "{p:#?}");
+    assert_eq!((p.rows_read, p.rows_ok, p.new_residents), (2, 2, 2));
+    assert!(p.errors.is_empty(), "{:#?}", p.errors);
+}
