@@ -544,6 +544,13 @@ pub struct HazardReport {
 }
 record!(HazardReport, "hazard_report", validate(h) {
     validate::required("隐患描述", &h.description)?;
+    if h.due_on.is_some_and(|due| due < h.found_on) {
+        return Err(ValidationError::new(
+            "date_order",
+            "办结期限",
+            "办结期限不能早于发现日期，请检查（不填则按发现后 15 天计）。",
+        ));
+    }
     if let Some(closed) = h.closed_on {
         if closed < h.found_on {
             return Err(ValidationError::new(

@@ -346,3 +346,33 @@ fn the_demo_register_and_drill_log_show_every_state() {
         );
     }
 }
+
+#[test]
+fn a_report_cannot_be_due_or_closed_before_it_was_found() {
+    let (_dir, mut store) = store(vec![HazardKind::Flood]);
+    let found = day("2026-06-10");
+    let report = |due: Option<&str>, closed: Option<&str>| HazardReport {
+        found_on: found,
+        found_by: "巡查员".into(),
+        description: "河堤渗水".into(),
+        due_on: due.map(day),
+        closed_on: closed.map(day),
+        ..Default::default()
+    };
+    // (due, closed, the field the refusal names; None = saved)
+    let cases = [
+        (None, None, None),
+        (Some("2026-06-10"), None, None),
+        (Some("2026-06-09"), None, Some("办结期限")),
+        (None, Some("2026-06-10"), None),
+        (None, Some("2026-06-09"), Some("办结日期")),
+    ];
+    for (due, closed, refused) in cases {
+        let got = match store.save(&report(due, closed)) {
+            Ok(_) => None,
+            Err(CoreError::Validation(v)) => Some(v.field),
+            Err(e) => panic!("{due:?} {closed:?}: unexpected error {e}"),
+        };
+        assert_eq!(got.as_deref(), refused, "due {due:?}, closed {closed:?}");
+    }
+}
