@@ -7,8 +7,8 @@ cd "$(dirname "$0")/.."
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 
 # System packages: WebKitGTK for the Tauri window, its WebDriver and Xvfb for the end-to-end test,
-# poppler for reading PDFs back in tests.
-apt_packages=(build-essential pkg-config file libwebkit2gtk-4.1-dev libssl-dev webkit2gtk-driver xvfb xauth poppler-utils)
+# poppler for reading PDFs back in tests, Chromium for the headless UI tests.
+apt_packages=(build-essential pkg-config file libwebkit2gtk-4.1-dev libssl-dev webkit2gtk-driver xvfb xauth poppler-utils chromium)
 command -v node >/dev/null 2>&1 || apt_packages+=(nodejs npm)
 missing=()
 for p in "${apt_packages[@]}"; do
@@ -32,3 +32,5 @@ if [ ! -d ui/node_modules ] || [ ui/package-lock.json -nt ui/node_modules/.packa
   npm ci --prefix ui --no-audit --no-fund
 fi
 npm --prefix ui run build
+# The same UI for the headless UI tests, talking to the loopback test bridge instead of Tauri.
+npm --prefix ui run build:uitest

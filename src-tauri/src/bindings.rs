@@ -1,10 +1,24 @@
 //! The TypeScript declarations of every type that crosses IPC, as one file (`ui/src/bindings.ts`).
 //! Rust is the source; the `bindings` test fails when the committed file is stale.
 
-use cunan_core::kit::{KitChecklist, KitLine, KitProblem};
-use cunan_core::{Grid, HazardKind, KitCondition, KitInspection, KitItem, Village};
+use cunan_core::kit::{KitChecklist, KitLine, KitProblem, ResponsibleKit, ResponsibleKitRow};
+use cunan_core::plan::{PlanChoices, PlanGap, PlanList, PlanSummary, PlanView, RefChoice};
+use cunan_core::readiness::{CheckState, Readiness, ReadinessGroup, ReadinessItem};
+use cunan_core::registers::{DrillLog, HazardRegister, ReportRow, ReportStatus, SiteRow};
+use cunan_core::roster::{
+    GridSummary, HouseholdDetail, HouseholdRow, MatchKind, PersonHit, PersonSource, ResidentEntry,
+    RosterTotals, RosterView, TeamView,
+};
+use cunan_core::store::Tombstone;
+use cunan_core::{
+    Contact, Drill, EvacuationRoute, FloodResponsible, Grid, GridMember, HazardKind, HazardReport,
+    HazardSite, Household, KitCondition, KitInspection, KitItem, Plan, PlanPhase, PlanStep,
+    Resident, Shelter, Team, TeamMember, Village, VulnerableKind, VulnerablePerson,
+};
+use cunan_excel::{ImportPreview, ImportSummary, RowError};
 use ts_rs::{Config, TS};
 
+use crate::excel::ExportKind;
 use crate::ipc::{AppInfo, IpcError};
 use crate::print::{PrintRequest, PrintedFile};
 use crate::sync::{
@@ -38,6 +52,55 @@ pub fn typescript() -> String {
         decl::<Grid>(&cfg),
         decl::<PrintRequest>(&cfg),
         decl::<PrintedFile>(&cfg),
+        decl::<GridMember>(&cfg),
+        decl::<HazardSite>(&cfg),
+        decl::<Household>(&cfg),
+        decl::<Resident>(&cfg),
+        decl::<VulnerableKind>(&cfg),
+        decl::<VulnerablePerson>(&cfg),
+        decl::<Team>(&cfg),
+        decl::<TeamMember>(&cfg),
+        decl::<Contact>(&cfg),
+        decl::<Shelter>(&cfg),
+        decl::<EvacuationRoute>(&cfg),
+        decl::<Plan>(&cfg),
+        decl::<PlanPhase>(&cfg),
+        decl::<PlanStep>(&cfg),
+        decl::<FloodResponsible>(&cfg),
+        decl::<HazardReport>(&cfg),
+        decl::<Drill>(&cfg),
+        decl::<Tombstone>(&cfg),
+        decl::<RosterView>(&cfg),
+        decl::<RosterTotals>(&cfg),
+        decl::<GridSummary>(&cfg),
+        decl::<HouseholdRow>(&cfg),
+        decl::<HouseholdDetail>(&cfg),
+        decl::<ResidentEntry>(&cfg),
+        decl::<PersonHit>(&cfg),
+        decl::<PersonSource>(&cfg),
+        decl::<MatchKind>(&cfg),
+        decl::<TeamView>(&cfg),
+        decl::<PlanList>(&cfg),
+        decl::<PlanSummary>(&cfg),
+        decl::<PlanView>(&cfg),
+        decl::<PlanGap>(&cfg),
+        decl::<PlanChoices>(&cfg),
+        decl::<RefChoice>(&cfg),
+        decl::<HazardRegister>(&cfg),
+        decl::<SiteRow>(&cfg),
+        decl::<ReportRow>(&cfg),
+        decl::<ReportStatus>(&cfg),
+        decl::<DrillLog>(&cfg),
+        decl::<Readiness>(&cfg),
+        decl::<ReadinessGroup>(&cfg),
+        decl::<ReadinessItem>(&cfg),
+        decl::<CheckState>(&cfg),
+        decl::<ResponsibleKit>(&cfg),
+        decl::<ResponsibleKitRow>(&cfg),
+        decl::<ImportPreview>(&cfg),
+        decl::<RowError>(&cfg),
+        decl::<ImportSummary>(&cfg),
+        decl::<ExportKind>(&cfg),
     ];
     for d in decls {
         out.push('\n');
@@ -71,6 +134,24 @@ pub fn typescript() -> String {
             KitProblem::InspectionOverdue,
         ]
         .map(|p| (p, p.label())),
+    ));
+    out.push_str(&labels(
+        "VULNERABLE_KIND_LABELS",
+        "VulnerableKind",
+        [
+            VulnerableKind::ElderlyAlone,
+            VulnerableKind::Disabled,
+            VulnerableKind::Bedridden,
+            VulnerableKind::Pregnant,
+            VulnerableKind::LeftBehindChild,
+            VulnerableKind::Other,
+        ]
+        .map(|k| (k, k.label())),
+    ));
+    out.push_str(&labels(
+        "PLAN_PHASE_LABELS",
+        "PlanPhase",
+        PlanPhase::ALL.map(|p| (p, p.label())),
     ));
     out
 }

@@ -5,12 +5,64 @@
 
 pub mod bindings;
 pub mod commands;
+pub mod excel;
+pub mod files;
 pub mod ipc;
 pub mod print;
+pub mod records;
 pub mod state;
 pub mod sync;
 
 use state::{AppState, StoreChoice};
+use tauri::Runtime;
+
+/// Adds the app's plugins, state and commands to a builder of any runtime: the real window
+/// (`run`) and tauri's mock runtime, which the headless UI tests drive through a loopback bridge.
+pub fn configure<R: Runtime>(builder: tauri::Builder<R>, state: AppState) -> tauri::Builder<R> {
+    builder
+        .plugin(tauri_plugin_opener::init())
+        .manage(state)
+        .invoke_handler(tauri::generate_handler![
+            commands::app_info,
+            commands::get_village,
+            commands::save_village,
+            commands::kit_checklist,
+            commands::save_kit_item,
+            commands::delete_kit_item,
+            commands::record_inspection,
+            records::list_records,
+            records::save_record,
+            records::delete_record,
+            records::restore_records,
+            records::roster,
+            records::household_detail,
+            records::save_household,
+            records::save_resident,
+            records::search_people,
+            records::teams,
+            records::plan_list,
+            records::plan_view,
+            records::new_plan,
+            records::hazard_register,
+            records::drill_log,
+            records::responsible_kit,
+            records::readiness,
+            excel::import_roster_preview,
+            excel::import_roster_commit,
+            excel::export_xlsx,
+            excel::reveal_export,
+            sync::sync_status,
+            sync::sync_now,
+            sync::enroll,
+            sync::list_conflicts,
+            sync::restore_conflict,
+            print::make_printout,
+            print::printout_pdf,
+            print::open_printout,
+            print::reveal_printout,
+            print::list_grids,
+        ])
+}
 
 /// Starts the app. `--demo` opens (and on first use creates) the demo village instead of the
 /// officer's own store.
@@ -23,32 +75,11 @@ pub fn run() {
     // Opening never panics: if the store cannot be opened the window still shows, with the
     // Chinese message from the core in place of the screens.
     let state = AppState::open(choice, commands::today());
-    let result = tauri::Builder::default()
-        .plugin(tauri_plugin_opener::init())
-        .manage(state)
+    let result = configure(tauri::Builder::default(), state)
         .setup(|app| {
             sync::start_worker(app.handle());
             Ok(())
         })
-        .invoke_handler(tauri::generate_handler![
-            commands::app_info,
-            commands::get_village,
-            commands::save_village,
-            commands::kit_checklist,
-            commands::save_kit_item,
-            commands::delete_kit_item,
-            commands::record_inspection,
-            sync::sync_status,
-            sync::sync_now,
-            sync::enroll,
-            sync::list_conflicts,
-            sync::restore_conflict,
-            print::make_printout,
-            print::printout_pdf,
-            print::open_printout,
-            print::reveal_printout,
-            print::list_grids,
-        ])
         .run(tauri::generate_context!());
     if let Err(e) = result {
         eprintln!("cunan-app: the window could not start: {e}");

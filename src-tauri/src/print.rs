@@ -2,20 +2,19 @@
 //! printed, renders the PDF off the UI thread, writes it to `<app data>/printouts/` and hands the
 //! UI what it needs for the preview. The layout is `cunan-print`'s; the content is the core's.
 
-use std::path::PathBuf;
-
 use chrono::NaiveDate;
 use cunan_core::printouts::{self, Printout};
-use cunan_core::{card, paths, Grid, HazardKind, Store};
+use cunan_core::{card, Grid, HazardKind, Store};
 use serde::{Deserialize, Serialize};
 use tauri::ipc::Response;
-use tauri::{AppHandle, Manager, State};
+use tauri::{AppHandle, Manager, Runtime, State};
 use tauri_plugin_opener::OpenerExt;
 use ts_rs::TS;
 
 use crate::commands::today;
+use crate::files::Folder;
 use crate::ipc::IpcError;
-use crate::state::{self, AppState};
+use crate::state::AppState;
 
 type Reply<T> = Result<T, IpcError>;
 
@@ -52,7 +51,10 @@ pub struct PrintedFile {
 /// Builds, checks, renders and writes the printout. Everything runs on a blocking thread: the
 /// household cards of a large village take about a second.
 #[tauri::command]
-pub async fn make_printout(app: AppHandle, request: PrintRequest) -> Reply<PrintedFile> {
+pub async fn make_printout<R: Runtime>(
+    app: AppHandle<R>,
+    request: PrintRequest,
+) -> Reply<PrintedFile> {
     tauri::async_runtime::spawn_blocking(move || {
         let state = app.state::<AppState>();
         let day = today();
@@ -63,11 +65,7 @@ pub async fn make_printout(app: AppHandle, request: PrintRequest) -> Reply<Print
         // Refuse characters no font has before anything is laid out or written.
         cunan_print::check_glyphs(&printout)?;
         let pdf = cunan_print::render(&printout)?;
-        let path = printouts_dir()?.join(&file_name);
-        if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir)?;
-        }
-        std::fs::write(&path, &pdf)?;
+        let path = Folder::Printouts.write(&file_name, &pdf)?;
         Ok(PrintedFile {
             path: path.display().to_string(),
             file_name,
@@ -88,7 +86,7 @@ pub async fn make_printout(app: AppHandle, request: PrintRequest) -> Reply<Print
 /// `ArrayBuffer` on the JS side).
 #[tauri::command]
 pub async fn printout_pdf(file_name: String) -> Reply<Response> {
-    let path = printout_path(&file_name)?;
+    let path = Folder::Printouts.existing(&file_name)?;
     let bytes = tauri::async_runtime::spawn_blocking(move || std::fs::read(path))
         .await
         .map_err(|_| read_failed())?
@@ -99,8 +97,8 @@ pub async fn printout_pdf(file_name: String) -> Reply<Response> {
 /// Opens the printout in the system's PDF viewer, from where the officer prints it. Async, so a
 /// slow desktop never freezes the window while the viewer starts.
 #[tauri::command]
-pub async fn open_printout(app: AppHandle, file_name: String) -> Reply<()> {
-    let path = printout_path(&file_name)?;
+pub async fn open_printout<R: Runtime>(app: AppHandle<R>, file_name: String) -> Reply<()> {
+    let path = Folder::Printouts.existing(&file_name)?;
     app.opener()
         .open_path(path.display().to_string(), None::<&str>)
         .map_err(|_| {
@@ -115,8 +113,8 @@ pub async fn open_printout(app: AppHandle, file_name: String) -> Reply<()> {
 
 /// Shows the printout in the system's file manager.
 #[tauri::command]
-pub async fn reveal_printout(app: AppHandle, file_name: String) -> Reply<()> {
-    let path = printout_path(&file_name)?;
+pub async fn reveal_printout<R: Runtime>(app: AppHandle<R>, file_name: String) -> Reply<()> {
+    let path = Folder::Printouts.existing(&file_name)?;
     app.opener().reveal_item_in_dir(path).map_err(|_| {
         eprintln!("cunan-app: the file manager could not be started");
         IpcError::new(
@@ -146,7 +144,7 @@ fn build(
         PrintRequest::ResponseCard { hazard } => {
             let card = card::build(store, *hazard, day)?;
             let title = format!("应急处置明白卡（{}）", card.hazard_label);
-            let name = file_name(&["明白卡", &village, &card.hazard_label], day);
+            let name = Folder::Printouts.file_name(&["明白卡", &village, &card.hazard_label], day);
             (Printout::ResponseCard(card), title, name)
         }
         PrintRequest::HouseholdCards => {
@@ -158,7 +156,7 @@ fn build(
                 ));
             }
             let title = format!("避险明白卡（{} 户，每户一式三联）", cards.cards.len());
-            let name = file_name(&["避险明白卡", &village], day);
+            let name = Folder::Printouts.file_name(&["避险明白卡", &village], day);
             (Printout::HouseholdCards(cards), title, name)
         }
         PrintRequest::GridSheets { grid } => {
@@ -168,17 +166,17 @@ fn build(
                 _ => "全部网格".to_string(),
             };
             let title = format!("网格入户名单（{scope}，{} 份）", sheets.sheets.len());
-            let name = file_name(&["网格入户名单", &village, &scope], day);
+            let name = Folder::Printouts.file_name(&["网格入户名单", &village, &scope], day);
             (Printout::GridSheets(sheets), title, name)
         }
         PrintRequest::KitSheet => {
             let sheet = printouts::kit_sheet(store, day)?;
-            let name = file_name(&["应急物资清单", &village], day);
+            let name = Folder::Printouts.file_name(&["应急物资清单", &village], day);
             (Printout::KitSheet(sheet), "应急物资清单".to_string(), name)
         }
         PrintRequest::ContactsSheet => {
             let sheet = printouts::contacts_sheet(store, day)?;
-            let name = file_name(&["应急通讯录", &village], day);
+            let name = Folder::Printouts.file_name(&["应急通讯录", &village], day);
             (
                 Printout::ContactsSheet(sheet),
                 "应急通讯录".to_string(),
@@ -188,36 +186,6 @@ fn build(
     })
 }
 
-/// Where printouts go: `<app data>/printouts/`.
-fn printouts_dir() -> Reply<PathBuf> {
-    Ok(paths::app_data_dir()
-        .ok_or_else(state::no_data_dir)?
-        .join("printouts"))
-}
-
-/// The path of a file in the printouts folder; refuses anything that is not a plain PDF name
-/// there, so the UI cannot read or open other files through these commands.
-fn printout_path(file_name: &str) -> Reply<PathBuf> {
-    let plain = !file_name.is_empty()
-        && file_name.ends_with(".pdf")
-        && !file_name.starts_with('.')
-        && !file_name.contains(['/', '\\', '\0']);
-    if !plain {
-        return Err(IpcError::new(
-            "bad_file_name",
-            "打印文件的名称不对，无法打开。请重新生成预览。",
-        ));
-    }
-    let path = printouts_dir()?.join(file_name);
-    if !path.is_file() {
-        return Err(IpcError::new(
-            "printout_missing",
-            "找不到这份打印文件（可能已被删除或移走）。请重新生成预览。",
-        ));
-    }
-    Ok(path)
-}
-
 fn read_failed() -> IpcError {
     IpcError::new(
         "printout_unreadable",
@@ -225,51 +193,9 @@ fn read_failed() -> IpcError {
     )
 }
 
-/// A file name the officer recognises in a folder, e.g. `避险明白卡-青石村-2025-06-01.pdf`.
-/// Printing again on the same day replaces that day's file.
-pub fn file_name(parts: &[&str], day: NaiveDate) -> String {
-    let mut name = parts
-        .iter()
-        .map(|p| p.trim())
-        .filter(|p| !p.is_empty())
-        .collect::<Vec<_>>()
-        .join("-");
-    name.push_str(&format!("-{day}.pdf"));
-    name.chars()
-        .map(|c| {
-            if c.is_control() || r#"/\:*?"<>|"#.contains(c) {
-                '_'
-            } else {
-                c
-            }
-        })
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn file_names_are_readable_and_safe() {
-        let day = NaiveDate::from_ymd_opt(2025, 6, 1).unwrap_or_default();
-        assert_eq!(
-            file_name(&["避险明白卡", "青石村"], day),
-            "避险明白卡-青石村-2025-06-01.pdf"
-        );
-        assert_eq!(
-            file_name(&["网格入户名单", "上/下村", " ", "一组"], day),
-            "网格入户名单-上_下村-一组-2025-06-01.pdf"
-        );
-    }
-
-    #[test]
-    fn only_plain_pdf_names_are_accepted() {
-        for bad in ["", "../x.pdf", "a/b.pdf", "a\\b.pdf", ".pdf", "x.txt"] {
-            let e = printout_path(bad).err().map(|e| e.code);
-            assert_eq!(e.as_deref(), Some("bad_file_name"), "{bad}");
-        }
-    }
 
     #[test]
     fn requests_arrive_as_the_ui_sends_them() {

@@ -6,6 +6,7 @@ use std::sync::{Mutex, MutexGuard};
 use chrono::NaiveDate;
 use cunan_core::demo::{self, DemoOptions};
 use cunan_core::{paths, Store};
+use cunan_excel::RosterImport;
 
 use crate::ipc::IpcError;
 
@@ -22,6 +23,8 @@ pub struct AppState {
     store: Result<Mutex<Store>, IpcError>,
     pub path: Option<PathBuf>,
     pub demo: bool,
+    /// A roster workbook read and checked, waiting for the officer to confirm the import.
+    pending_import: Mutex<Option<RosterImport>>,
 }
 
 impl AppState {
@@ -44,7 +47,27 @@ impl AppState {
             store,
             path,
             demo: choice == StoreChoice::Demo,
+            pending_import: Mutex::new(None),
         }
+    }
+
+    /// The state over a store file chosen by the caller (the UI test bridge uses this).
+    pub fn at(path: PathBuf, demo: bool) -> AppState {
+        let store = Store::open(&path).map(Mutex::new).map_err(IpcError::from);
+        AppState {
+            store,
+            path: Some(path),
+            demo,
+            pending_import: Mutex::new(None),
+        }
+    }
+
+    /// The workbook waiting for confirmation, if any.
+    pub fn pending_import(&self) -> MutexGuard<'_, Option<RosterImport>> {
+        // A panic while holding this lock leaves at worst a stale preview; carry on with it.
+        self.pending_import
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     /// The open store, locked for one command.

@@ -22,7 +22,7 @@ use cunan_core::Store;
 use cunan_sync::{Backoff, SyncClient, SyncError, SyncProgress};
 use serde::Serialize;
 use serde_json::Value;
-use tauri::{AppHandle, Emitter, State};
+use tauri::{AppHandle, Emitter, Runtime as TauriRuntime, State};
 use ts_rs::TS;
 
 use crate::ipc::IpcError;
@@ -502,8 +502,8 @@ pub fn sync_now(worker: State<'_, SyncWorker>) {
 
 /// Exchanges the county's one-time code for this device's token, then starts a first sync.
 #[tauri::command]
-pub async fn enroll(
-    app: AppHandle,
+pub async fn enroll<R: TauriRuntime>(
+    app: AppHandle<R>,
     state: State<'_, AppState>,
     worker: State<'_, SyncWorker>,
     server_url: String,

@@ -1,0 +1,258 @@
+//! The record commands: the generic list / save / delete / undo over the village's tables, and
+//! the read models of the record screens (roster, plans, hazards, drills, the self-check). Each is
+//! a few lines of delegation to the core.
+
+use cunan_core::kit::{self, ResponsibleKit};
+use cunan_core::plan::{self, PlanList, PlanView};
+use cunan_core::readiness::{self, Readiness};
+use cunan_core::registers::{self, DrillLog, HazardRegister};
+use cunan_core::roster::{self, HouseholdDetail, PersonHit, ResidentEntry, RosterView, TeamView};
+use cunan_core::store::Tombstone;
+use cunan_core::{
+    Contact, CoreError, Drill, EvacuationRoute, FloodResponsible, Grid, GridMember, HazardKind,
+    HazardReport, HazardSite, Household, KitItem, Plan, PlanStep, Resident, Shelter, Team,
+    TeamMember, VulnerablePerson,
+};
+use serde_json::Value;
+use tauri::State;
+
+use crate::commands::today;
+use crate::ipc::IpcError;
+use crate::state::AppState;
+
+type Reply<T> = Result<T, IpcError>;
+
+/// Runs `$body` with `$T` bound to the record type of the table named `$table`. These are the
+/// tables the screens edit directly; the village and kit inspections have their own commands.
+macro_rules! with_record_type {
+    ($table:expr, $T:ident => $body:expr) => {
+        match $table {
+            "grid" => {
+                type $T = Grid;
+                $body
+            }
+            "grid_member" => {
+                type $T = GridMember;
+                $body
+            }
+            "hazard_site" => {
+                type $T = HazardSite;
+                $body
+            }
+            "household" => {
+                type $T = Household;
+                $body
+            }
+            "resident" => {
+                type $T = Resident;
+                $body
+            }
+            "vulnerable_person" => {
+                type $T = VulnerablePerson;
+                $body
+            }
+            "team" => {
+                type $T = Team;
+                $body
+            }
+            "team_member" => {
+                type $T = TeamMember;
+                $body
+            }
+            "contact" => {
+                type $T = Contact;
+                $body
+            }
+            "shelter" => {
+                type $T = Shelter;
+                $body
+            }
+            "evacuation_route" => {
+                type $T = EvacuationRoute;
+                $body
+            }
+            "plan" => {
+                type $T = Plan;
+                $body
+            }
+            "plan_step" => {
+                type $T = PlanStep;
+                $body
+            }
+            "kit_item" => {
+                type $T = KitItem;
+                $body
+            }
+            "flood_responsible" => {
+                type $T = FloodResponsible;
+                $body
+            }
+            "hazard_report" => {
+                type $T = HazardReport;
+                $body
+            }
+            "drill" => {
+                type $T = Drill;
+                $body
+            }
+            other => Err(unknown_table(other)),
+        }
+    };
+}
+
+fn unknown_table(table: &str) -> IpcError {
+    // The table name is the program's own word, not personal data.
+    eprintln!("cunan-app: no record commands for table {table:?}");
+    IpcError::new(
+        "unknown_table",
+        "程序内部出错：不认识这类记录，本次操作没有执行。请重启村安；如反复出现，请联系县应急管理局。",
+    )
+}
+
+/// A record the UI sent that does not have the shape of its table: a program error, not the
+/// officer's, so the message says so.
+fn bad_shape(e: serde_json::Error) -> IpcError {
+    eprintln!(
+        "cunan-app: a record arrived in the wrong shape ({})",
+        e.classify() as u8
+    );
+    IpcError::new(
+        "bad_record",
+        "程序内部出错：提交的记录格式不对，没有保存。请重试；如反复出现，请重启村安。",
+    )
+}
+
+fn to_json<T: serde::Serialize>(value: T) -> Reply<Value> {
+    serde_json::to_value(value).map_err(|e| CoreError::Format(e.to_string()).into())
+}
+
+/// Every live row of a table, in the order they were first written.
+#[tauri::command]
+pub fn list_records(state: State<'_, AppState>, table: String) -> Reply<Vec<Value>> {
+    let store = state.store()?;
+    with_record_type!(table.as_str(), T => {
+        store.list::<T>()?.into_iter().map(to_json).collect()
+    })
+}
+
+/// Validates and saves one record (an empty id makes a new one); returns it as saved.
+#[tauri::command]
+pub fn save_record(state: State<'_, AppState>, table: String, record: Value) -> Reply<Value> {
+    let mut store = state.store()?;
+    with_record_type!(table.as_str(), T => {
+        let record: T = serde_json::from_value(record).map_err(bad_shape)?;
+        to_json(store.save(&record)?)
+    })
+}
+
+/// Deletes a record and the rows that belong to it; returns the tombstones, for 撤销.
+#[tauri::command]
+pub fn delete_record(
+    state: State<'_, AppState>,
+    table: String,
+    id: String,
+) -> Reply<Vec<Tombstone>> {
+    editable(&table)?;
+    Ok(state.store()?.delete_with_children(&table, &id)?)
+}
+
+/// Only the tables the screens edit can be deleted through [`delete_record`].
+fn editable(table: &str) -> Reply<()> {
+    with_record_type!(table, T => {
+        let _: Option<T> = None;
+        Ok(())
+    })
+}
+
+/// 撤销: makes deleted rows live again.
+#[tauri::command]
+pub fn restore_records(state: State<'_, AppState>, tombstones: Vec<Tombstone>) -> Reply<()> {
+    Ok(state.store()?.restore(&tombstones)?)
+}
+
+#[tauri::command]
+pub fn roster(state: State<'_, AppState>) -> Reply<RosterView> {
+    Ok(roster::roster(&*state.store()?)?)
+}
+
+#[tauri::command]
+pub fn household_detail(state: State<'_, AppState>, id: String) -> Reply<Option<HouseholdDetail>> {
+    Ok(roster::household_detail(&*state.store()?, &id)?)
+}
+
+#[tauri::command]
+pub fn save_household(
+    state: State<'_, AppState>,
+    household: Household,
+    hazard_site_ids: Vec<String>,
+) -> Reply<Household> {
+    Ok(roster::save_household(
+        &mut *state.store()?,
+        &household,
+        &hazard_site_ids,
+    )?)
+}
+
+#[tauri::command]
+pub fn save_resident(
+    state: State<'_, AppState>,
+    resident: Resident,
+    vulnerable: Option<VulnerablePerson>,
+) -> Reply<ResidentEntry> {
+    Ok(roster::save_resident(
+        &mut *state.store()?,
+        &resident,
+        vulnerable.as_ref(),
+    )?)
+}
+
+#[tauri::command]
+pub fn search_people(
+    state: State<'_, AppState>,
+    query: String,
+    limit: usize,
+) -> Reply<Vec<PersonHit>> {
+    let index = roster::PeopleIndex::build(&*state.store()?)?;
+    Ok(index.search(&query, limit.min(200)))
+}
+
+#[tauri::command]
+pub fn teams(state: State<'_, AppState>) -> Reply<Vec<TeamView>> {
+    Ok(roster::teams(&*state.store()?)?)
+}
+
+#[tauri::command]
+pub fn plan_list(state: State<'_, AppState>) -> Reply<PlanList> {
+    Ok(plan::plan_list(&*state.store()?)?)
+}
+
+#[tauri::command]
+pub fn plan_view(state: State<'_, AppState>, id: String) -> Reply<Option<PlanView>> {
+    Ok(plan::plan_view(&*state.store()?, &id)?)
+}
+
+/// A new plan from the built-in template for the hazard kind.
+#[tauri::command]
+pub fn new_plan(state: State<'_, AppState>, hazard: HazardKind) -> Reply<Plan> {
+    Ok(plan::create_from_template(&mut *state.store()?, hazard)?)
+}
+
+#[tauri::command]
+pub fn hazard_register(state: State<'_, AppState>) -> Reply<HazardRegister> {
+    Ok(registers::hazard_register(&*state.store()?, today())?)
+}
+
+#[tauri::command]
+pub fn drill_log(state: State<'_, AppState>) -> Reply<DrillLog> {
+    Ok(registers::drill_log(&*state.store()?, today())?)
+}
+
+#[tauri::command]
+pub fn responsible_kit(state: State<'_, AppState>) -> Reply<ResponsibleKit> {
+    Ok(kit::responsible_kit(&*state.store()?)?)
+}
+
+#[tauri::command]
+pub fn readiness(state: State<'_, AppState>) -> Reply<Readiness> {
+    Ok(readiness::readiness(&*state.store()?, today())?)
+}
