@@ -47,6 +47,7 @@ fn main_flows_in_headless_chromium() {
     std::env::set_var("XDG_DATA_HOME", data.path());
 
     let today = chrono::Local::now().date_naive();
+    let roster_xlsx = roster_workbook(data.path(), today);
     let mut failed = Vec::new();
     for file in &files {
         let dir = tempfile::tempdir().expect("temp dir");
@@ -73,6 +74,7 @@ fn main_flows_in_headless_chromium() {
             .current_dir(root.join("ui"))
             .env("CUNAN_UI_URL", running.url())
             .env("CHROMIUM", &chromium)
+            .env("CUNAN_UI_ROSTER_XLSX", &roster_xlsx)
             .output()
             .expect("node runs");
         println!("---- {name}\n{}", String::from_utf8_lossy(&out.stdout));
@@ -82,4 +84,22 @@ fn main_flows_in_headless_chromium() {
         }
     }
     assert!(failed.is_empty(), "UI tests failed: {failed:?}");
+}
+
+/// A roster workbook of another (small, fictional) village, for the import flow: exported by the
+/// app's own exporter, so it has the headers villages' sheets have.
+fn roster_workbook(dir: &Path, today: chrono::NaiveDate) -> PathBuf {
+    let (store, _) = demo::create(
+        &dir.join("other-village.sqlite3"),
+        DemoOptions {
+            households: 6,
+            seed: 7,
+            today,
+        },
+    )
+    .expect("a small village");
+    let bytes = cunan_excel::export_roster(&store).expect("export the roster");
+    let path = dir.join("花名册.xlsx");
+    std::fs::write(&path, bytes).expect("write the workbook");
+    path
 }

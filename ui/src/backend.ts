@@ -16,6 +16,63 @@ import type {
   PrintedFile,
 } from "./bindings";
 import type { ConflictView, SyncStatusView } from "./bindings";
+import type {
+  Contact,
+  Drill,
+  ExportKind,
+  DrillLog,
+  EvacuationRoute,
+  FloodResponsible,
+  GridMember,
+  HazardKind,
+  HazardRegister,
+  HazardReport,
+  HazardSite,
+  Household,
+  HouseholdDetail,
+  ImportPreview,
+  ImportSummary,
+  PersonHit,
+  Plan,
+  PlanList,
+  PlanStep,
+  PlanView,
+  Readiness,
+  Resident,
+  ResidentEntry,
+  ResponsibleKit,
+  RosterView,
+  Shelter,
+  Team,
+  TeamMember,
+  TeamView,
+  Tombstone,
+  VulnerablePerson,
+} from "./bindings";
+
+/** The record types the generic commands (`list`, `save`, `remove`) work on, by table name. */
+export type RecordTypes = {
+  grid: Grid;
+  grid_member: GridMember;
+  hazard_site: HazardSite;
+  household: Household;
+  resident: Resident;
+  vulnerable_person: VulnerablePerson;
+  team: Team;
+  team_member: TeamMember;
+  contact: Contact;
+  shelter: Shelter;
+  evacuation_route: EvacuationRoute;
+  plan: Plan;
+  plan_step: PlanStep;
+  kit_item: KitItem;
+  flood_responsible: FloodResponsible;
+  hazard_report: HazardReport;
+  drill: Drill;
+};
+export type RecordTable = keyof RecordTypes;
+
+
 
 export interface Backend {
   appInfo(): Promise<AppInfo>;
@@ -47,6 +104,47 @@ export interface Backend {
   /** Shows a printout in the system file manager. */
   revealPrintout(fileName: string): Promise<void>;
   listGrids(): Promise<Grid[]>;
+
+  // Records, generically: every live row of a table; save (insert or update, validated by the
+  // core; an empty id makes a new row); delete with the rows that belong to it, returning the
+  // tombstones so that "撤销" can restore them.
+  list<T extends RecordTable>(table: T): Promise<RecordTypes[T][]>;
+  save<T extends RecordTable>(table: T, record: RecordTypes[T]): Promise<RecordTypes[T]>;
+  remove(table: RecordTable, id: string): Promise<Tombstone[]>;
+  restore(tombstones: Tombstone[]): Promise<void>;
+
+  // Rosters.
+  roster(): Promise<RosterView>;
+  householdDetail(id: string): Promise<HouseholdDetail | null>;
+  /** Saves a household and exactly these hazard-site links. */
+  saveHousehold(household: Household, hazardSiteIds: string[]): Promise<Household>;
+  /** Saves a resident with their vulnerable record; `null` removes an existing one. */
+  saveResident(resident: Resident, vulnerable: VulnerablePerson | null): Promise<ResidentEntry>;
+  /** By name, pinyin initials (`zs` finds 张三) or phone digits; best first. */
+  searchPeople(query: string, limit: number): Promise<PersonHit[]>;
+  teams(): Promise<TeamView[]>;
+
+  // Plans.
+  planList(): Promise<PlanList>;
+  planView(id: string): Promise<PlanView | null>;
+  /** A new plan from the built-in template for the hazard kind. */
+  newPlan(hazard: HazardKind): Promise<Plan>;
+
+  // Hazards, drills, the flood responsible people's four small items, the self-check.
+  hazardRegister(): Promise<HazardRegister>;
+  drillLog(): Promise<DrillLog>;
+  responsibleKit(): Promise<ResponsibleKit>;
+  readiness(): Promise<Readiness>;
+
+  // Excel.
+  /** Reads a workbook and checks it; nothing is written. The backend keeps the parsed rows. */
+  importRosterPreview(fileName: string, bytes: Uint8Array): Promise<ImportPreview>;
+  /** Writes the good rows of the last previewed workbook, in one transaction. */
+  importRosterCommit(): Promise<ImportSummary>;
+  /** Writes `<app data>/exports/<name>.xlsx`; resolves with where it was saved. */
+  exportXlsx(kind: ExportKind): Promise<PrintedFile>;
+  /** Shows an exported file in the system file manager. */
+  revealExport(fileName: string): Promise<void>;
 }
 
 /** A failed call: `message` is the Chinese text to show, `field` the form field it is about. */
@@ -77,7 +175,12 @@ function isIpcError(e: unknown): e is IpcError {
   return typeof e === "object" && e !== null && "code" in e && "message" in e;
 }
 
-async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
+/** Runs one command by name with its arguments; rejects with a `BackendError`. */
+export type Caller = <T>(command: string, args?: Record<string, unknown>) => Promise<T>;
+/** Subscribes to sync status events; resolves with a function that stops listening. */
+export type StatusListener = (f: (status: SyncStatusView) => void) => Promise<() => void>;
+
+async function invokeCall<T>(command: string, args?: Record<string, unknown>): Promise<T> {
   try {
     return await invoke<T>(command, args);
   } catch (e) {
@@ -85,27 +188,56 @@ async function call<T>(command: string, args?: Record<string, unknown>): Promise
   }
 }
 
-/** The real backend: the Rust commands in `src-tauri/src/commands.rs`. */
-export const tauriBackend: Backend = {
-  appInfo: () => call("app_info"),
-  getVillage: () => call("get_village"),
-  saveVillage: (village) => call("save_village", { village }),
-  kitChecklist: () => call("kit_checklist"),
-  saveKitItem: (item) => call("save_kit_item", { item }),
-  deleteKitItem: (id) => call("delete_kit_item", { id }),
-  recordInspection: (inspection) => call("record_inspection", { inspection }),
-  syncStatus: () => call("sync_status"),
-  onSyncStatus: (f) => listen<SyncStatusView>("sync-status", (e) => f(e.payload)),
-  syncNow: () => call("sync_now"),
-  enroll: (serverUrl, code) => call("enroll", { serverUrl, code }),
-  listConflicts: () => call("list_conflicts"),
-  restoreConflict: (id) => call("restore_conflict", { id }),
-  makePrintout: (request) => call("make_printout", { request }),
-  printoutPdf: async (fileName) => asBytes(await call<unknown>("printout_pdf", { fileName })),
-  openPrintout: (fileName) => call("open_printout", { fileName }),
-  revealPrintout: (fileName) => call("reveal_printout", { fileName }),
-  listGrids: () => call("list_grids"),
-};
+/** The real backend: the Rust commands in `src-tauri/src/`, over Tauri's IPC. */
+export const tauriBackend: Backend = makeBackend(invokeCall, (f) =>
+  listen<SyncStatusView>("sync-status", (e) => f(e.payload)),
+);
+
+/** The `Backend` over any transport that runs the app's commands by name. */
+export function makeBackend(call: Caller, onSyncStatus: StatusListener): Backend {
+  return {
+    appInfo: () => call("app_info"),
+    getVillage: () => call("get_village"),
+    saveVillage: (village) => call("save_village", { village }),
+    kitChecklist: () => call("kit_checklist"),
+    saveKitItem: (item) => call("save_kit_item", { item }),
+    deleteKitItem: (id) => call("delete_kit_item", { id }),
+    recordInspection: (inspection) => call("record_inspection", { inspection }),
+    syncStatus: () => call("sync_status"),
+    onSyncStatus,
+    syncNow: () => call("sync_now"),
+    enroll: (serverUrl, code) => call("enroll", { serverUrl, code }),
+    listConflicts: () => call("list_conflicts"),
+    restoreConflict: (id) => call("restore_conflict", { id }),
+    makePrintout: (request) => call("make_printout", { request }),
+    printoutPdf: async (fileName) => asBytes(await call<unknown>("printout_pdf", { fileName })),
+    openPrintout: (fileName) => call("open_printout", { fileName }),
+    revealPrintout: (fileName) => call("reveal_printout", { fileName }),
+    listGrids: () => call("list_grids"),
+    list: (table) => call("list_records", { table }),
+    save: (table, record) => call("save_record", { table, record }),
+    remove: (table, id) => call("delete_record", { table, id }),
+    restore: (tombstones) => call("restore_records", { tombstones }),
+    roster: () => call("roster"),
+    householdDetail: (id) => call("household_detail", { id }),
+    saveHousehold: (household, hazardSiteIds) => call("save_household", { household, hazardSiteIds }),
+    saveResident: (resident, vulnerable) => call("save_resident", { resident, vulnerable }),
+    searchPeople: (query, limit) => call("search_people", { query, limit }),
+    teams: () => call("teams"),
+    planList: () => call("plan_list"),
+    planView: (id) => call("plan_view", { id }),
+    newPlan: (hazard) => call("new_plan", { hazard }),
+    hazardRegister: () => call("hazard_register"),
+    drillLog: () => call("drill_log"),
+    responsibleKit: () => call("responsible_kit"),
+    readiness: () => call("readiness"),
+    importRosterPreview: (fileName, bytes) =>
+      call("import_roster_preview", { fileName, bytes: Array.from(bytes) }),
+    importRosterCommit: () => call("import_roster_commit"),
+    exportXlsx: (kind) => call("export_xlsx", { kind }),
+    revealExport: (fileName) => call("reveal_export", { fileName }),
+  };
+}
 
 /** A raw IPC reply: an `ArrayBuffer`, or (on the postMessage fallback) an array of numbers. */
 function asBytes(data: unknown): Uint8Array {

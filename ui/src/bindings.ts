@@ -216,6 +216,315 @@ bytes: number,
  */
 title: string, };
 
+export type GridMember = { id: string, grid_id: string, name: string, phone: string, role: string, };
+
+export type HazardSite = { id: string, name: string, hazard: HazardKind | null, site_type: string, location: string, risk_color: string, monitor_name: string, monitor_phone: string, note: string, };
+
+export type Household = { id: string, grid_id: string | null, head_name: string, address: string, phone: string, house_type: string, in_danger_zone: boolean, note: string, };
+
+export type Resident = { id: string, household_id: string, name: string, relation: string, gender: string, birth_date: string | null, id_number: string, phone: string, note: string, };
+
+/**
+ * The kinds of 重点人群.
+ */
+export type VulnerableKind = "elderly-alone" | "disabled" | "bedridden" | "pregnant" | "left-behind-child" | "other";
+
+export type VulnerablePerson = { id: string, resident_id: string, kind: VulnerableKind, kind_note: string, helper_name: string, helper_phone: string, helper_resident_id: string | null, note: string, };
+
+export type Team = { id: string, name: string, kind: string, note: string, };
+
+export type TeamMember = { id: string, team_id: string, name: string, phone: string, role: string, skills: string, resident_id: string | null, };
+
+export type Contact = { id: string, name: string, organization: string, role: string, 
+/**
+ * village | township | county | emergency
+ */
+level: string, phone: string, phone_backup: string, is_duty_line: boolean, backup_of: string | null, 
+/**
+ * village | county; county-owned contacts are read-only in the village.
+ */
+owner: string, note: string, };
+
+export type Shelter = { id: string, name: string, address: string, capacity: number | null, keeper_name: string, keeper_phone: string, hazard_kinds: Array<HazardKind>, note: string, };
+
+export type EvacuationRoute = { id: string, name: string, from_place: string, shelter_id: string | null, description: string, distance_m: number | null, note: string, };
+
+export type Plan = { id: string, hazard: HazardKind | null, title: string, warning_signal: string, warning_giver: string, responsible: string, responsible_ref: string | null, monitor: string, monitor_ref: string | null, reporter: string, reporter_ref: string | null, route: string, route_ref: string | null, safe_place: string, safe_place_ref: string | null, approved_by: string, approved_on: string | null, note: string, };
+
+/**
+ * The phases of a plan, in the order they happen.
+ */
+export type PlanPhase = "warning" | "first-response" | "evacuation" | "reporting" | "recovery";
+
+export type PlanStep = { id: string, plan_id: string, phase: PlanPhase, position: number, warning_level: string | null, who: string, what: string, how: string, };
+
+export type FloodResponsible = { id: string, name: string, phone: string, duty_area: string, resident_id: string | null, has_helmet: boolean, has_flashlight: boolean, has_rain_gear: boolean, has_life_jacket: boolean, };
+
+export type HazardReport = { id: string, hazard_site_id: string | null, found_on: string, found_by: string, source: string, description: string, due_on: string | null, closed_on: string | null, fix_note: string, };
+
+export type Drill = { id: string, date: string, kind: string, hazard: HazardKind | null, participants: number | null, problems: string, note: string, };
+
+/**
+ * A row moved to the deleted state by one delete, so that the delete can be undone.
+ */
+export type Tombstone = { table: string, id: string, };
+
+/**
+ * The whole roster screen in one read.
+ */
+export type RosterView = { grids: Array<GridSummary>, 
+/**
+ * Every live household, by grid then head's name.
+ */
+households: Array<HouseholdRow>, totals: RosterTotals, };
+
+export type RosterTotals = { households: number, residents: number, vulnerable: number, 
+/**
+ * Vulnerable people whose helper has no name or phone.
+ */
+vulnerable_without_helper: number, households_in_danger: number, 
+/**
+ * Households not in any grid.
+ */
+households_without_grid: number, };
+
+export type GridSummary = { grid: Grid, members: Array<GridMember>, households: number, residents: number, vulnerable: number, };
+
+/**
+ * One line of the household list.
+ */
+export type HouseholdRow = { id: string, head_name: string, address: string, phone: string, grid_id: string | null, 
+/**
+ * Empty when the household is in no grid.
+ */
+grid_name: string, house_type: string, in_danger_zone: boolean, residents: number, vulnerable: number, 
+/**
+ * Names of the hazard sites that threaten the household.
+ */
+hazard_sites: Array<string>, };
+
+/**
+ * A household with everything under it, for the household form.
+ */
+export type HouseholdDetail = { household: Household, residents: Array<ResidentEntry>, 
+/**
+ * The hazard sites that threaten this household (`household_hazard`).
+ */
+hazard_site_ids: Array<string>, };
+
+/**
+ * A resident and, if they are vulnerable, their 重点人群 record (kind and helper).
+ */
+export type ResidentEntry = { resident: Resident, vulnerable: VulnerablePerson | null, };
+
+export type PersonHit = { source: PersonSource, 
+/**
+ * The id of the row in its table (resident, grid_member, team_member, contact).
+ */
+id: string, name: string, phone: string, 
+/**
+ * For residents: their household, to open it.
+ */
+household_id: string | null, 
+/**
+ * One line saying who this is, e.g. "户主 张三 · 第一网格 · 溪口路 12 号".
+ */
+detail: string, vulnerable: VulnerableKind | null, matched: MatchKind, };
+
+/**
+ * Where a person found by search is kept.
+ */
+export type PersonSource = "resident" | "grid-member" | "team-member" | "contact";
+
+/**
+ * How the query matched.
+ */
+export type MatchKind = "name" | "initials" | "phone";
+
+export type TeamView = { team: Team, members: Array<TeamMember>, };
+
+export type PlanList = { plans: Array<PlanSummary>, 
+/**
+ * The village's hazard kinds that have no plan yet.
+ */
+hazards_without_plan: Array<HazardKind>, };
+
+export type PlanSummary = { plan: Plan, steps: number, gaps: number, };
+
+export type PlanView = { plan: Plan, 
+/**
+ * In phase order, then position.
+ */
+steps: Array<PlanStep>, gaps: Array<PlanGap>, choices: PlanChoices, };
+
+/**
+ * Something a plan still lacks. `field` is the plan column (e.g. `monitor`) or `phase:<phase>`;
+ * `message` says in Chinese what to fill in.
+ */
+export type PlanGap = { field: string, label: string, message: string, };
+
+export type PlanChoices = { 
+/**
+ * People for responsible / monitor / reporter (team members, grid members, flood responsible).
+ */
+people: Array<RefChoice>, routes: Array<RefChoice>, shelters: Array<RefChoice>, };
+
+/**
+ * A roster entry a 六落实 item can point at.
+ */
+export type RefChoice = { id: string, 
+/**
+ * What goes into the plan's text column, e.g. "张三（村主任）13800000000".
+ */
+label: string, 
+/**
+ * Where it comes from, e.g. "抢险队" or "网格员".
+ */
+detail: string, };
+
+export type HazardRegister = { sites: Array<SiteRow>, 
+/**
+ * Worst status first, then by due date.
+ */
+reports: Array<ReportRow>, 
+/**
+ * Reports not closed yet (overdue and due-soon included).
+ */
+open: number, overdue: number, due_soon: number, 
+/**
+ * Closed, but after the due date.
+ */
+closed_late: number, };
+
+export type SiteRow = { site: HazardSite, 
+/**
+ * Households linked to the site.
+ */
+households: number, open_reports: number, };
+
+export type ReportRow = { report: HazardReport, 
+/**
+ * Empty if the report is not about a registered site.
+ */
+site_name: string, status: ReportStatus, due_on: string, 
+/**
+ * Days from today to the due date (negative when overdue); for closed reports, 0.
+ */
+days_left: number, };
+
+export type ReportStatus = "overdue" | "due-soon" | "open" | "closed-late" | "closed";
+
+export type DrillLog = { 
+/**
+ * Newest first.
+ */
+drills: Array<Drill>, year: number, done_this_year: boolean, last_drill: string | null, 
+/**
+ * The village's hazard kinds drilled this year, and those not.
+ */
+hazards_drilled: Array<HazardKind>, hazards_not_drilled: Array<HazardKind>, };
+
+export type Readiness = { 
+/**
+ * 0–100: ok items count 1, partial ½.
+ */
+score: number, groups: Array<ReadinessGroup>, };
+
+export type ReadinessGroup = { id: string, label: string, items: Array<ReadinessItem>, };
+
+export type ReadinessItem = { id: string, label: string, state: CheckState, 
+/**
+ * Chinese: what was found, and what is still missing.
+ */
+detail: string, 
+/**
+ * The screen where it is fixed, one of: village, roster, teams (teams and contacts), places
+ * (shelters and routes), plans, kit, hazards, drills.
+ */
+page: string, };
+
+export type CheckState = "ok" | "partial" | "missing";
+
+export type ResponsibleKit = { item_names: Array<string>, people: Array<ResponsibleKitRow>, 
+/**
+ * People with all four items.
+ */
+complete: number, };
+
+/**
+ * The four small items (四小件) each flood responsible person should carry.
+ */
+export type ResponsibleKitRow = { person: FloodResponsible, 
+/**
+ * The names (from the catalogue's `four_small_items`) of the items this person lacks.
+ */
+missing: Array<string>, };
+
+/**
+ * What an import would do, shown before anything is written.
+ */
+export type ImportPreview = { sheet: string, 
+/**
+ * The Excel row number of the header row.
+ */
+header_row: number, 
+/**
+ * Header names recognised, as written in the file.
+ */
+columns: Array<string>, 
+/**
+ * Header names not used.
+ */
+ignored_columns: Array<string>, 
+/**
+ * Data rows read (not counting blank rows).
+ */
+rows_read: number, 
+/**
+ * Rows that will be imported.
+ */
+rows_ok: number, new_households: number, new_residents: number, errors: Array<RowError>, 
+/**
+ * Of the new residents, how many are vulnerable (重点人群, each with a helper).
+ */
+new_vulnerable: number, 
+/**
+ * Households already in the store that imported residents join (same 户主 and 住址).
+ */
+existing_households: number, 
+/**
+ * Grids named in the sheet that do not exist yet and will be created.
+ */
+new_grids: Array<string>, 
+/**
+ * Rows without a name that hold a note ("制表人：…", "合计：…") or a repeated header:
+ * skipped, not errors.
+ */
+note_rows: Array<number>, };
+
+/**
+ * A bad row of the workbook: the Excel row number (1-based, as Excel shows it) and why.
+ *
+ * A row with several problems has one `RowError` per problem. The reason never quotes the ID
+ * number or phone itself (personal data): it names the column and the row to look at.
+ */
+export type RowError = { row: number, 
+/**
+ * The column header the problem is in, if it is one column's.
+ */
+column: string | null, reason: string, };
+
+export type ImportSummary = { households: number, residents: number, grids_created: number, 
+/**
+ * Vulnerable-person records written.
+ */
+vulnerable: number, };
+
+/**
+ * What to export.
+ */
+export type ExportKind = "roster" | "kit" | "contacts";
+
 export const HAZARD_KIND_LABELS: Record<HazardKind, string> = {
   "flood": "防汛防台",
   "geological": "地质灾害",
@@ -235,4 +544,19 @@ export const KIT_PROBLEM_LABELS: Record<KitProblem, string> = {
   "broken": "损坏",
   "needs-repair": "待维修",
   "inspection-overdue": "检查逾期",
+};
+export const VULNERABLE_KIND_LABELS: Record<VulnerableKind, string> = {
+  "elderly-alone": "独居老人",
+  "disabled": "残疾人",
+  "bedridden": "卧床病人",
+  "pregnant": "孕妇",
+  "left-behind-child": "留守儿童",
+  "other": "其他",
+};
+export const PLAN_PHASE_LABELS: Record<PlanPhase, string> = {
+  "warning": "预警发布",
+  "first-response": "先期处置",
+  "evacuation": "转移避险",
+  "reporting": "信息报告",
+  "recovery": "灾后恢复",
 };
