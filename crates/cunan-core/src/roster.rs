@@ -726,8 +726,13 @@ enum Rank {
     ExactName,
     NamePrefix,
     NameContains,
+    /// Initials of each character's usual reading (`zs` for 张三).
     InitialsExact,
     InitialsPrefix,
+    /// Initials where some character matched only by another reading (单 as s in 单小明, or a
+    /// rare reading that makes 张俊杰 answer `zs`): after every usual-reading match.
+    OtherInitialsExact,
+    OtherInitialsPrefix,
     PinyinExact,
     PinyinPrefix,
     Phone,
@@ -737,9 +742,12 @@ impl Rank {
     fn kind(self) -> MatchKind {
         match self {
             Rank::ExactName | Rank::NamePrefix | Rank::NameContains => MatchKind::Name,
-            Rank::InitialsExact | Rank::InitialsPrefix | Rank::PinyinExact | Rank::PinyinPrefix => {
-                MatchKind::Initials
-            }
+            Rank::InitialsExact
+            | Rank::InitialsPrefix
+            | Rank::OtherInitialsExact
+            | Rank::OtherInitialsPrefix
+            | Rank::PinyinExact
+            | Rank::PinyinPrefix => MatchKind::Initials,
             Rank::Phone => MatchKind::Phone,
         }
     }
@@ -1068,8 +1076,10 @@ fn rank_from_key(key: u64) -> Rank {
         2 => Rank::NameContains,
         3 => Rank::InitialsExact,
         4 => Rank::InitialsPrefix,
-        5 => Rank::PinyinExact,
-        6 => Rank::PinyinPrefix,
+        5 => Rank::OtherInitialsExact,
+        6 => Rank::OtherInitialsPrefix,
+        7 => Rank::PinyinExact,
+        8 => Rank::PinyinPrefix,
         _ => Rank::Phone,
     }
 }
@@ -1206,10 +1216,16 @@ impl Entry {
                         }
                     });
                     if all {
-                        return Some(if letters.len() == self.letters.len() {
-                            Rank::InitialsExact
-                        } else {
-                            Rank::InitialsPrefix
+                        let usual = letters
+                            .iter()
+                            .zip(&self.letters)
+                            .all(|(q, n)| !q.ch.is_ascii_lowercase() || n.usual == q.ch);
+                        let exact = letters.len() == self.letters.len();
+                        return Some(match (usual, exact) {
+                            (true, true) => Rank::InitialsExact,
+                            (true, false) => Rank::InitialsPrefix,
+                            (false, true) => Rank::OtherInitialsExact,
+                            (false, false) => Rank::OtherInitialsPrefix,
                         });
                     }
                 }

@@ -888,3 +888,37 @@ fn delete_and_restore_refuse_what_they_cannot_do() {
     s.restore(&removed).unwrap();
     assert_eq!(roster::teams(&s).unwrap()[0].members, vec![member]);
 }
+
+/// In a real-sized village, everyone whose usual reading gives the initials comes before people
+/// who match only through a rarer reading of a 多音字.
+#[test]
+fn usual_readings_rank_before_other_readings() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (store, _) = demo::create(
+        &dir.path().join("demo.sqlite3"),
+        demo::DemoOptions {
+            households: 300,
+            seed: 1,
+            today: chrono::NaiveDate::from_ymd_opt(2026, 6, 1).expect("a date"),
+        },
+    )
+    .expect("the demo village");
+    let index = PeopleIndex::build(&store).expect("index");
+    for query in ["zs", "wjg", "lxy", "cj"] {
+        let hits = index.search(query, 200);
+        let usual: Vec<bool> = hits
+            .iter()
+            .map(|h| pinyin_initials(&h.name).starts_with(query))
+            .collect();
+        assert!(
+            usual.first() == Some(&true),
+            "{query}: the best hit reads {query}"
+        );
+        let first_other = usual.iter().position(|u| !u).unwrap_or(usual.len());
+        assert!(
+            usual[first_other..].iter().all(|u| !u),
+            "{query}: a usual-reading match ranks after a rare-reading one: {:?}",
+            names(&hits)
+        );
+    }
+}
