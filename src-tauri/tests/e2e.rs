@@ -61,9 +61,12 @@ fn first_run_creates_the_village_and_it_persists() {
         "the store is in the XDG data folder"
     );
 
-    // Second start on the same data folder: straight to the main layout, village still there.
+    // Second start on the same data folder: straight to the main layout (the self-check is the
+    // start page), village still there.
     let s = harness.launch();
     s.wait_for_text("[data-test=header-village-name]", VILLAGE);
+    s.wait_for("[data-test=readiness-page]");
+    s.click(&s.wait_for("[data-test=nav-village]"));
     let code = s.property(&s.wait_for("[data-test=village-code]"), "value");
     assert_eq!(code, CODE);
     assert_eq!(

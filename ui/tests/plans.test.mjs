@@ -56,3 +56,16 @@ test("a plan from the template lists its gaps, and choosing from the roster fill
   assert.equal(await page.locator(t("step-row")).count(), steps + 1);
   await app.shot("plan-edited");
 });
+
+test("leaving a plan with unsaved changes asks first", async () => {
+  const { page } = app;
+  await page.locator(t("plan-editor")).waitFor();
+  await page.fill(t("plan-title"), "青石村森林火灾应急预案（修订）");
+  await page.click(t("nav-kit"));
+  await page.locator(t("leave-dialog")).waitFor();
+  await page.click(t("leave-stay"));
+  assert.equal(await page.inputValue(t("plan-title")), "青石村森林火灾应急预案（修订）", "the edit is still there");
+  await page.click(t("nav-kit"));
+  await page.click(t("leave-discard"));
+  await page.locator(t("kit-page")).waitFor();
+});
