@@ -1,7 +1,7 @@
 // The state of one user action (a save, a print): busy while it runs, "已保存" for a few
 // seconds after, or the Chinese error — and, for validation errors, which field it is about.
 
-import { onBeforeUnmount, ref } from "vue";
+import { onBeforeUnmount, ref, type Ref } from "vue";
 import { BackendError } from "./backend";
 
 export function useAction() {
@@ -54,4 +54,28 @@ export function useAction() {
   onBeforeUnmount(() => clearTimeout(timer));
 
   return { busy, done, error, run, fail, errorFor, generalError, reset };
+}
+
+/**
+ * What a page shows, read from the backend: `load()` reads it (again after each change), `loading`
+ * while that runs, `error` when it failed (the last value read stays).
+ */
+export function useLoad<T>(read: () => Promise<T>) {
+  const value = ref(null) as Ref<T | null>;
+  const loading = ref(false);
+  const error = ref<BackendError | null>(null);
+
+  async function load() {
+    loading.value = true;
+    try {
+      value.value = await read();
+      error.value = null;
+    } catch (e) {
+      error.value = BackendError.from(e);
+    } finally {
+      loading.value = false;
+    }
+  }
+
+  return { value, loading, error, load };
 }

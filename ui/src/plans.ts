@@ -176,8 +176,3 @@ export function addDays(iso: string, days: number): string {
   const t = new Date(Date.UTC(y, m - 1, d + days));
   return t.toISOString().slice(0, 10);
 }
-
-/** Puts the cursor in a dialog's first field (or the one matching `selector`), for typing at once. */
-export function focusFirst(root: HTMLElement | null, selector = "input:not([type=radio]), select, textarea") {
-  root?.querySelector<HTMLElement>(selector)?.focus();
-}
