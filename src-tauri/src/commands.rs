@@ -57,11 +57,6 @@ pub fn save_kit_item(state: State<'_, AppState>, item: KitItem) -> Reply<KitItem
 }
 
 #[tauri::command]
-pub fn delete_kit_item(state: State<'_, AppState>, id: String) -> Reply<()> {
-    Ok(state.store()?.delete::<KitItem>(&id)?)
-}
-
-#[tauri::command]
 pub fn record_inspection(
     state: State<'_, AppState>,
     inspection: KitInspection,

@@ -28,7 +28,6 @@ pub fn configure<R: Runtime>(builder: tauri::Builder<R>, state: AppState) -> tau
             commands::save_village,
             commands::kit_checklist,
             commands::save_kit_item,
-            commands::delete_kit_item,
             commands::record_inspection,
             records::list_records,
             records::save_record,

@@ -81,7 +81,6 @@ export interface Backend {
   saveVillage(village: Village): Promise<Village>;
   kitChecklist(): Promise<KitChecklist>;
   saveKitItem(item: KitItem): Promise<KitItem>;
-  deleteKitItem(id: string): Promise<void>;
   recordInspection(inspection: KitInspection): Promise<KitInspection>;
   /** Writes the PDF and opens it in the system viewer; resolves with where it was saved. */
   /** Where sync with the county stands (from the store and the background worker). */
@@ -201,7 +200,6 @@ export function makeBackend(call: Caller, onSyncStatus: StatusListener): Backend
     saveVillage: (village) => call("save_village", { village }),
     kitChecklist: () => call("kit_checklist"),
     saveKitItem: (item) => call("save_kit_item", { item }),
-    deleteKitItem: (id) => call("delete_kit_item", { id }),
     recordInspection: (inspection) => call("record_inspection", { inspection }),
     syncStatus: () => call("sync_status"),
     onSyncStatus,
