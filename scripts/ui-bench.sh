@@ -7,10 +7,12 @@ cd "$(dirname "$0")/.."
 profile="${PROFILE:-release}"
 flag=(); [ "$profile" = release ] && flag=(--release)
 npm --prefix ui run build:uitest >/dev/null
-cargo build -q "${flag[@]}" -p cunan-cli -p cunan-app --example ui_bridge
+cargo build -q "${flag[@]}" -p cunan-cli
+cargo build -q "${flag[@]}" -p cunan-app --example ui_bridge
 target="${CARGO_TARGET_DIR:-target}/$profile"
 dir="$(mktemp -d)"
-trap 'kill "$bridge" 2>/dev/null || true; rm -rf "$dir"' EXIT
+bridge=""
+trap 'if [ -n "$bridge" ]; then kill "$bridge" 2>/dev/null || true; fi; rm -rf "$dir"' EXIT
 "$target/cunan" --db "$dir/bench.sqlite3" demo --households "${HOUSEHOLDS:-2000}" >/dev/null
 port=5179
 XDG_DATA_HOME="$dir" "$target/examples/ui_bridge" "$dir/bench.sqlite3" ui/dist-uitest "$port" >/dev/null &
