@@ -52,6 +52,8 @@ test("a hazard found 20 days ago is overdue, and closing it needs how it was fix
 test("a drill entered today counts for this year", async () => {
   const { page } = app;
   await go(page, "drills");
+  // The demo village's log has loaded before anything is counted.
+  await page.locator(t("drill-row")).first().waitFor();
   const rows = await page.locator(t("drill-row")).count();
   await page.click(t("drill-add"));
   await page.locator(t("drill-dialog")).waitFor();

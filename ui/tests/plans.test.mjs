@@ -53,7 +53,11 @@ test("a plan from the template lists its gaps, and choosing from the roster fill
   await page.fill(t("step-who"), "网格员");
   await page.click(t("step-save"));
   await page.locator(t("step-dialog")).waitFor({ state: "detached" });
-  assert.equal(await page.locator(t("step-row")).count(), steps + 1);
+  // The editor reloads the plan after the dialog closes.
+  await page.waitForFunction(
+    ([sel, n]) => document.querySelectorAll(sel).length === n,
+    [t("step-row"), steps + 1],
+  );
   await app.shot("plan-edited");
 });
 

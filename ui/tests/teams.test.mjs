@@ -17,6 +17,8 @@ test("a contact is refused with a bad phone, saved with a good one, and its dele
   await page.click(t("tab-contacts"));
   await page.locator(t("contact-panel")).waitFor();
   const rows = page.locator(t("contact-row"));
+  // The demo village's directory has loaded before anything is counted.
+  await rows.first().waitFor();
   const before = await rows.count();
 
   await page.click(t("contact-add"));
@@ -57,4 +59,22 @@ test("a new team gets a member", async () => {
   await page.locator(t("team-member-dialog")).waitFor({ state: "detached" });
   await page.locator(t("team-member-row")).filter({ hasText: "赵铁柱" }).waitFor();
   await app.shot("team-member");
+});
+
+test("Tab stays inside an open dialog, and Esc closes it", async () => {
+  const { page } = app;
+  await page.click(t("tab-contacts"));
+  await page.click(t("contact-add"));
+  const dialog = page.locator(t("contact-dialog"));
+  await dialog.waitFor();
+  for (let i = 0; i < 25; i++) {
+    await page.keyboard.press(i % 7 === 6 ? "Shift+Tab" : "Tab");
+    const inside = await page.evaluate(
+      (sel) => document.querySelector(sel)?.contains(document.activeElement) ?? false,
+      t("contact-dialog"),
+    );
+    assert.ok(inside, `focus left the dialog after ${i + 1} presses`);
+  }
+  await page.keyboard.press("Escape");
+  await dialog.waitFor({ state: "detached" });
 });
