@@ -125,3 +125,11 @@ test("a roster workbook is previewed without writing, then imported", async () =
   await app.shot("roster-import-duplicates");
   await page.click(t("import-cancel"));
 });
+
+test("the roster is exported to an .xlsx in the app's exports folder", async () => {
+  const { page } = app;
+  await page.click(t("export-roster"));
+  const path = await page.locator(t("export-roster-path")).innerText();
+  assert.match(path, /exports[\\/]网格花名册-.*\.xlsx$/);
+  await app.shot("roster-export");
+});
