@@ -14,3 +14,5 @@ step "cargo build"
 cargo build --workspace
 step "cargo test"
 cargo test --workspace
+step "package check: the release .deb, installed and started; the Windows build"
+scripts/package-check.sh
