@@ -372,3 +372,37 @@ CREATE TABLE sync_conflict (
     resolved         BOOLEAN NOT NULL DEFAULT 0, -- restored or dismissed by the officer
     UNIQUE (table_name, row_id, loser_hlc, loser_device_id)
 );
+
+-- migration: 4
+
+-- The county server's own id (learnt at enrollment), so that the same server reached through
+-- another address (an IP at the township office, a host name elsewhere, a proxy) is still the
+-- one this store enrolled with; and the other address to use, set in the app's settings.
+ALTER TABLE sync_state ADD COLUMN server_id TEXT;
+ALTER TABLE sync_state ADD COLUMN address TEXT;
+
+-- migration: 5
+
+-- 预案宣传教育: who has been taught the plan, and when (预案受教育率: within 3 years every
+-- villager has been taught the plan). One row per session (宣讲、培训、入户宣传), and one per
+-- signature on its sign-in sheet (签到表): a resident, or a whole household signed in by one
+-- person (resident_id NULL, household_id set). The self-check counts the live residents taught
+-- within 3 years (crates/cunan-core/src/education.rs).
+CREATE TABLE education_session (
+    id TEXT PRIMARY KEY, village_code TEXT NOT NULL, hlc TEXT NOT NULL, device_id TEXT NOT NULL, deleted BOOLEAN NOT NULL DEFAULT 0,
+    date          TEXT NOT NULL,             -- YYYY-MM-DD; a later date is a planned session, not yet counted
+    topic         TEXT NOT NULL,             -- e.g. 防汛防台预案宣讲
+    hazard        TEXT,                      -- flood | geological | ... ; NULL for all hazards
+    taught_by     TEXT NOT NULL DEFAULT '',  -- 宣讲人
+    place         TEXT NOT NULL DEFAULT '',
+    note          TEXT NOT NULL DEFAULT ''
+);
+
+CREATE TABLE education_attendance (
+    id TEXT PRIMARY KEY, village_code TEXT NOT NULL, hlc TEXT NOT NULL, device_id TEXT NOT NULL, deleted BOOLEAN NOT NULL DEFAULT 0,
+    session_id    TEXT NOT NULL REFERENCES education_session (id),
+    resident_id   TEXT REFERENCES resident (id),   -- one person signed in
+    household_id  TEXT REFERENCES household (id),  -- or a whole household (resident_id NULL)
+    note          TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX education_attendance_session ON education_attendance (session_id);

@@ -1,6 +1,7 @@
 //! The TypeScript declarations of every type that crosses IPC, as one file (`ui/src/bindings.ts`).
 //! Rust is the source; the `bindings` test fails when the committed file is stale.
 
+use cunan_core::education::{Attendee, EducationLog, EducationShare, GridEducation, SessionRow};
 use cunan_core::kit::{KitChecklist, KitLine, KitProblem, ResponsibleKit, ResponsibleKitRow};
 use cunan_core::plan::{PlanChoices, PlanGap, PlanList, PlanSummary, PlanView, RefChoice};
 use cunan_core::readiness::{CheckState, Readiness, ReadinessGroup, ReadinessItem};
@@ -11,9 +12,10 @@ use cunan_core::roster::{
 };
 use cunan_core::store::Tombstone;
 use cunan_core::{
-    Contact, Drill, EvacuationRoute, FloodResponsible, Grid, GridMember, HazardKind, HazardReport,
-    HazardSite, Household, KitCondition, KitInspection, KitItem, Plan, PlanPhase, PlanStep,
-    Resident, Shelter, Team, TeamMember, Village, VulnerableKind, VulnerablePerson,
+    Contact, Drill, EducationAttendance, EducationSession, EvacuationRoute, FloodResponsible, Grid,
+    GridMember, HazardKind, HazardReport, HazardSite, Household, KitCondition, KitInspection,
+    KitItem, Plan, PlanPhase, PlanStep, Resident, Shelter, Team, TeamMember, Village,
+    VulnerableKind, VulnerablePerson,
 };
 use cunan_excel::{ImportPreview, ImportSummary, RowError};
 use ts_rs::{Config, TS};
@@ -24,6 +26,7 @@ use crate::print::{PrintRequest, PrintedFile};
 use crate::sync::{
     ConflictField, ConflictView, SyncPhase, SyncProgressView, SyncStage, SyncStatusView,
 };
+use crate::usb::{BundleRead, BundleWritten, UsbFolder};
 
 /// The contents of `ui/src/bindings.ts`.
 pub fn typescript() -> String {
@@ -49,6 +52,9 @@ pub fn typescript() -> String {
         decl::<SyncStage>(&cfg),
         decl::<ConflictView>(&cfg),
         decl::<ConflictField>(&cfg),
+        decl::<UsbFolder>(&cfg),
+        decl::<BundleWritten>(&cfg),
+        decl::<BundleRead>(&cfg),
         decl::<Grid>(&cfg),
         decl::<PrintRequest>(&cfg),
         decl::<PrintedFile>(&cfg),
@@ -69,6 +75,8 @@ pub fn typescript() -> String {
         decl::<FloodResponsible>(&cfg),
         decl::<HazardReport>(&cfg),
         decl::<Drill>(&cfg),
+        decl::<EducationSession>(&cfg),
+        decl::<EducationAttendance>(&cfg),
         decl::<Tombstone>(&cfg),
         decl::<RosterView>(&cfg),
         decl::<RosterTotals>(&cfg),
@@ -91,6 +99,11 @@ pub fn typescript() -> String {
         decl::<ReportRow>(&cfg),
         decl::<ReportStatus>(&cfg),
         decl::<DrillLog>(&cfg),
+        decl::<EducationLog>(&cfg),
+        decl::<EducationShare>(&cfg),
+        decl::<SessionRow>(&cfg),
+        decl::<Attendee>(&cfg),
+        decl::<GridEducation>(&cfg),
         decl::<Readiness>(&cfg),
         decl::<ReadinessGroup>(&cfg),
         decl::<ReadinessItem>(&cfg),

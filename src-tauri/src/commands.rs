@@ -3,7 +3,7 @@
 
 use chrono::NaiveDate;
 use cunan_core::kit::{self, KitChecklist};
-use cunan_core::{KitInspection, KitItem, Village};
+use cunan_core::{KitInspection, KitItem, Store, Village};
 use tauri::State;
 
 use crate::ipc::{AppInfo, IpcError};
@@ -11,9 +11,14 @@ use crate::state::AppState;
 
 type Reply<T> = Result<T, IpcError>;
 
-/// Today on the officer's wall calendar; business rules take it as an argument.
-pub fn today() -> NaiveDate {
-    chrono::Local::now().date_naive()
+/// Today on the officer's wall calendar, from the store's clock (the system clock in the app, an
+/// injected one in tests); business rules take it as an argument.
+pub fn today(store: &Store) -> NaiveDate {
+    store
+        .clock()
+        .now()
+        .with_timezone(&chrono::Local)
+        .date_naive()
 }
 
 #[tauri::command]
@@ -25,6 +30,7 @@ pub fn app_info(state: State<'_, AppState>) -> AppInfo {
         demo: state.demo,
         schema_version: store.as_ref().and_then(|s| s.version().ok()),
         device_id: store.as_ref().map(|s| s.device_id().to_string()),
+        today: store.as_ref().map(|s| today(s).to_string()),
         store_error: state.store_error(),
     }
 }
@@ -48,7 +54,8 @@ pub fn save_village(state: State<'_, AppState>, village: Village) -> Reply<Villa
 
 #[tauri::command]
 pub fn kit_checklist(state: State<'_, AppState>) -> Reply<KitChecklist> {
-    Ok(kit::checklist(&*state.store()?, today())?)
+    let store = state.store()?;
+    Ok(kit::checklist(&store, today(&store))?)
 }
 
 #[tauri::command]

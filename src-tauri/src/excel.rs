@@ -70,7 +70,7 @@ pub fn import_roster_commit(state: State<'_, AppState>) -> Reply<ImportSummary> 
 #[tauri::command]
 pub fn export_xlsx(state: State<'_, AppState>, kind: ExportKind) -> Reply<PrintedFile> {
     let store = state.store()?;
-    let day = today();
+    let day = today(&store);
     let village = store
         .village()?
         .map(|v| v.name)

@@ -33,6 +33,9 @@ impl From<CoreError> for IpcError {
             CoreError::Validation(v) => Some(v.field.clone()),
             _ => None,
         };
+        if let Some(detail) = e.detail() {
+            eprintln!("cunan-app: {}: {detail}", e.code());
+        }
         IpcError {
             code: e.code().to_string(),
             message: e.to_string(),
@@ -43,6 +46,9 @@ impl From<CoreError> for IpcError {
 
 impl From<PrintError> for IpcError {
     fn from(e: PrintError) -> Self {
+        if let Some(detail) = e.detail() {
+            eprintln!("cunan-app: {}: {detail}", e.code());
+        }
         IpcError::new(e.code(), e.to_string())
     }
 }
@@ -65,6 +71,9 @@ pub struct AppInfo {
     pub schema_version: Option<i64>,
     /// This installation's id in sync; `null` if the store could not be opened.
     pub device_id: Option<String>,
+    /// Today (YYYY-MM-DD) by the app's clock, the date every rule uses: forms default to it, so
+    /// the screens and the core agree on what "today" is. `null` if the store could not be opened.
+    pub today: Option<String>,
     /// Why the store could not be opened; the UI shows it instead of the screens.
     pub store_error: Option<IpcError>,
 }

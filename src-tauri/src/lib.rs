@@ -12,6 +12,7 @@ pub mod print;
 pub mod records;
 pub mod state;
 pub mod sync;
+pub mod usb;
 
 use state::{AppState, StoreChoice};
 use tauri::Runtime;
@@ -44,6 +45,8 @@ pub fn configure<R: Runtime>(builder: tauri::Builder<R>, state: AppState) -> tau
             records::new_plan,
             records::hazard_register,
             records::drill_log,
+            records::education_log,
+            records::save_education_session,
             records::responsible_kit,
             records::readiness,
             excel::import_roster_preview,
@@ -53,6 +56,10 @@ pub fn configure<R: Runtime>(builder: tauri::Builder<R>, state: AppState) -> tau
             sync::sync_status,
             sync::sync_now,
             sync::enroll,
+            sync::set_server_address,
+            usb::usb_folders,
+            usb::write_bundle,
+            usb::read_county_bundle,
             sync::list_conflicts,
             sync::restore_conflict,
             print::make_printout,
@@ -73,7 +80,7 @@ pub fn run() {
     };
     // Opening never panics: if the store cannot be opened the window still shows, with the
     // Chinese message from the core in place of the screens.
-    let state = AppState::open(choice, commands::today());
+    let state = AppState::open(choice, chrono::Local::now().date_naive());
     let result = configure(tauri::Builder::default(), state)
         .setup(|app| {
             sync::start_worker(app.handle());

@@ -32,6 +32,12 @@ pub enum PrintRequest {
     KitSheet,
     /// 应急通讯录.
     ContactsSheet,
+    /// 预案宣传教育签到表: every grid, or the one with this id; with a session's facts printed,
+    /// or blank lines to fill in.
+    SignInSheets {
+        grid: Option<String>,
+        session: Option<String>,
+    },
 }
 
 /// A printout written to disk. Holds no personal data besides what the officer sees anyway.
@@ -57,10 +63,9 @@ pub async fn make_printout<R: Runtime>(
 ) -> Reply<PrintedFile> {
     tauri::async_runtime::spawn_blocking(move || {
         let state = app.state::<AppState>();
-        let day = today();
         let (printout, title, file_name) = {
             let store = state.store()?;
-            build(&store, &request, day)?
+            build(&store, &request, today(&store))?
         };
         // Refuse characters no font has before anything is laid out or written.
         cunan_print::check_glyphs(&printout)?;
@@ -174,6 +179,23 @@ fn build(
             let name = Folder::Printouts.file_name(&["应急物资清单", &village], day);
             (Printout::KitSheet(sheet), "应急物资清单".to_string(), name)
         }
+        PrintRequest::SignInSheets { grid, session } => {
+            let sheets =
+                printouts::sign_in_sheets(store, grid.as_deref(), session.as_deref(), day)?;
+            if sheets.sheets.iter().all(|s| s.resident_count == 0) {
+                return Err(IpcError::new(
+                    "nothing_to_print",
+                    "本村还没有录入居民，签到表上没有人可列。请先在“网格花名册”中录入住户和居民（可从 Excel 导入）。",
+                ));
+            }
+            let scope = match (grid, sheets.sheets.first()) {
+                (Some(_), Some(first)) => first.grid_name.clone(),
+                _ => "全部网格".to_string(),
+            };
+            let title = format!("预案宣传教育签到表（{scope}，{} 份）", sheets.sheets.len());
+            let name = Folder::Printouts.file_name(&["签到表", &village, &scope], day);
+            (Printout::SignInSheets(sheets), title, name)
+        }
         PrintRequest::ContactsSheet => {
             let sheet = printouts::contacts_sheet(store, day)?;
             let name = Folder::Printouts.file_name(&["应急通讯录", &village], day);
@@ -211,5 +233,15 @@ mod tests {
         let r: PrintRequest = serde_json::from_str(r#"{"product":"grid_sheets","grid":null}"#)
             .unwrap_or(PrintRequest::KitSheet);
         assert_eq!(r, PrintRequest::GridSheets { grid: None });
+        let r: PrintRequest =
+            serde_json::from_str(r#"{"product":"sign_in_sheets","grid":"g1","session":null}"#)
+                .unwrap_or(PrintRequest::KitSheet);
+        assert_eq!(
+            r,
+            PrintRequest::SignInSheets {
+                grid: Some("g1".into()),
+                session: None
+            }
+        );
     }
 }

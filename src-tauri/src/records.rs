@@ -1,7 +1,8 @@
 //! The record commands: the generic list / save / delete / undo over the village's tables, and
-//! the read models of the record screens (roster, plans, hazards, drills, the self-check). Each is
-//! a few lines of delegation to the core.
+//! the read models of the record screens (roster, plans, hazards, drills, education, the
+//! self-check). Each is a few lines of delegation to the core.
 
+use cunan_core::education::{self, EducationLog};
 use cunan_core::kit::{self, ResponsibleKit};
 use cunan_core::plan::{self, PlanList, PlanView};
 use cunan_core::readiness::{self, Readiness};
@@ -9,9 +10,9 @@ use cunan_core::registers::{self, DrillLog, HazardRegister};
 use cunan_core::roster::{self, HouseholdDetail, PersonHit, ResidentEntry, RosterView, TeamView};
 use cunan_core::store::Tombstone;
 use cunan_core::{
-    Contact, CoreError, Drill, EvacuationRoute, FloodResponsible, Grid, GridMember, HazardKind,
-    HazardReport, HazardSite, Household, KitItem, Plan, PlanStep, Resident, Shelter, Team,
-    TeamMember, VulnerablePerson,
+    Contact, CoreError, Drill, EducationAttendance, EducationSession, EvacuationRoute,
+    FloodResponsible, Grid, GridMember, HazardKind, HazardReport, HazardSite, Household, KitItem,
+    Plan, PlanStep, Resident, Shelter, Team, TeamMember, VulnerablePerson,
 };
 use serde_json::Value;
 use tauri::State;
@@ -93,6 +94,14 @@ macro_rules! with_record_type {
             }
             "drill" => {
                 type $T = Drill;
+                $body
+            }
+            "education_session" => {
+                type $T = EducationSession;
+                $body
+            }
+            "education_attendance" => {
+                type $T = EducationAttendance;
                 $body
             }
             other => Err(unknown_table(other)),
@@ -239,12 +248,36 @@ pub fn new_plan(state: State<'_, AppState>, hazard: HazardKind) -> Reply<Plan> {
 
 #[tauri::command]
 pub fn hazard_register(state: State<'_, AppState>) -> Reply<HazardRegister> {
-    Ok(registers::hazard_register(&*state.store()?, today())?)
+    let store = state.store()?;
+    Ok(registers::hazard_register(&store, today(&store))?)
 }
 
 #[tauri::command]
 pub fn drill_log(state: State<'_, AppState>) -> Reply<DrillLog> {
-    Ok(registers::drill_log(&*state.store()?, today())?)
+    let store = state.store()?;
+    Ok(registers::drill_log(&store, today(&store))?)
+}
+
+/// The 宣传教育 screen: sessions with who signed in, and the share taught within 3 years.
+#[tauri::command]
+pub fn education_log(state: State<'_, AppState>) -> Reply<EducationLog> {
+    let store = state.store()?;
+    Ok(education::education_log(&store, today(&store))?)
+}
+
+/// Saves a session and exactly these sign-ins (a resident, or a whole household), in one
+/// transaction.
+#[tauri::command]
+pub fn save_education_session(
+    state: State<'_, AppState>,
+    session: EducationSession,
+    attendees: Vec<EducationAttendance>,
+) -> Reply<EducationSession> {
+    Ok(education::save_session(
+        &mut *state.store()?,
+        &session,
+        &attendees,
+    )?)
 }
 
 #[tauri::command]
@@ -254,5 +287,6 @@ pub fn responsible_kit(state: State<'_, AppState>) -> Reply<ResponsibleKit> {
 
 #[tauri::command]
 pub fn readiness(state: State<'_, AppState>) -> Reply<Readiness> {
-    Ok(readiness::readiness(&*state.store()?, today())?)
+    let store = state.store()?;
+    Ok(readiness::readiness(&store, today(&store))?)
 }

@@ -1,9 +1,10 @@
 //! The app's state: the one open store, or why it could not be opened.
 
 use std::path::PathBuf;
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard};
 
 use chrono::NaiveDate;
+use cunan_core::clock::{Clock, SystemClock};
 use cunan_core::demo::{self, DemoOptions};
 use cunan_core::{paths, Store};
 use cunan_excel::RosterImport;
@@ -51,9 +52,16 @@ impl AppState {
         }
     }
 
-    /// The state over a store file chosen by the caller (the UI test bridge uses this).
+    /// The state over a store file chosen by the caller, on the system clock.
     pub fn at(path: PathBuf, demo: bool) -> AppState {
-        let store = Store::open(&path).map(Mutex::new).map_err(IpcError::from);
+        AppState::at_with_clock(path, demo, Arc::new(SystemClock))
+    }
+
+    /// The same on a clock of the caller's (the UI tests run on a fixed day, whatever the date).
+    pub fn at_with_clock(path: PathBuf, demo: bool, clock: Arc<dyn Clock>) -> AppState {
+        let store = Store::open_with_clock(&path, clock)
+            .map(Mutex::new)
+            .map_err(IpcError::from);
         AppState {
             store,
             path: Some(path),

@@ -73,7 +73,10 @@ pub struct SyncProgressView {
 pub struct SyncStatusView {
     pub phase: SyncPhase,
     pub enrolled: bool,
+    /// The address the store enrolled through.
     pub server_url: Option<String>,
+    /// Another address of the same server used instead (set by the officer), if any.
+    pub address: Option<String>,
     pub village_code: Option<String>,
     /// The end of the last successful sync (RFC 3339), `null` if never.
     pub last_success_at: Option<String>,
@@ -243,19 +246,17 @@ impl SyncWorker {
 /// The status line's data from the store and the worker's runtime state.
 fn view(store: &Store, runtime: &Runtime) -> SyncStatusView {
     let status = cunan_sync::status(store);
-    let (enrolled, server_url, village_code, last_success_at, last_error, waiting, conflicts) =
-        match status {
-            Ok(s) => (
-                s.enrolled,
-                s.server_url,
-                s.village_code,
-                s.last_success_at,
-                s.last_error,
-                s.waiting_changes,
-                s.open_conflicts,
-            ),
-            Err(_) => (false, None, None, None, None, 0, 0),
-        };
+    let status = status.unwrap_or(cunan_sync::SyncStatus {
+        server_url: None,
+        address: None,
+        village_code: None,
+        enrolled: false,
+        last_success_at: None,
+        last_error: None,
+        waiting_changes: 0,
+        open_conflicts: 0,
+    });
+    let enrolled = status.enrolled;
     let phase = if !enrolled {
         SyncPhase::NotEnrolled
     } else if runtime.syncing {
@@ -270,12 +271,13 @@ fn view(store: &Store, runtime: &Runtime) -> SyncStatusView {
     SyncStatusView {
         phase,
         enrolled,
-        server_url,
-        village_code,
-        last_success_at,
-        last_error,
-        waiting_changes: waiting,
-        open_conflicts: conflicts,
+        server_url: status.server_url,
+        address: status.address,
+        village_code: status.village_code,
+        last_success_at: status.last_success_at,
+        last_error: status.last_error,
+        waiting_changes: status.waiting_changes,
+        open_conflicts: status.open_conflicts,
         progress: runtime.progress.clone().filter(|_| runtime.syncing),
         problem: runtime.problem.clone().filter(|_| enrolled),
         next_attempt_at: runtime.next_attempt_at.clone().filter(|_| enrolled),
@@ -316,8 +318,10 @@ fn run(shared: &Shared, path: &Path, config: WorkerConfig, emit: &dyn Fn(&SyncSt
                 || Instant::now() >= next_attempt
                 || (healthy && store.unpushed_changes().unwrap_or(0) > 0));
         if let (true, Some(server)) = (due, &server) {
-            if client.as_ref().map(SyncClient::server_url) != Some(server.server_url.as_str()) {
-                client = SyncClient::with_timeout(&server.server_url, config.request_timeout).ok();
+            // The address set in the settings, if any, else the one enrolled through.
+            let url = server.connect_url();
+            if client.as_ref().map(SyncClient::server_url) != Some(url) {
+                client = SyncClient::with_timeout(url, config.request_timeout).ok();
             }
             let delay = match &client {
                 Some(client) => {
@@ -449,6 +453,9 @@ fn wall_clock_in(delay: Duration) -> String {
 }
 
 fn sync_error(e: SyncError) -> IpcError {
+    if let Some(detail) = e.detail() {
+        eprintln!("cunan-app: {}: {detail}", e.code());
+    }
     match e {
         SyncError::Core(core) => IpcError::from(core),
         other => IpcError::new(other.code(), other.to_string()),
@@ -482,6 +489,7 @@ pub fn sync_status(state: State<'_, AppState>, worker: State<'_, SyncWorker>) ->
             phase: SyncPhase::NotEnrolled,
             enrolled: false,
             server_url: None,
+            address: None,
             village_code: None,
             last_success_at: None,
             last_error: None,
@@ -548,6 +556,58 @@ fn enroll_blocking(path: &Path, url: &str, code: &str) -> Reply<()> {
             SyncError::Forbidden(message) => field_error("sync_forbidden", "登记码", message),
             other => sync_error(other),
         })
+}
+
+/// Uses another address of the enrolled server (an IP at the township office, a host name
+/// elsewhere, a proxy), or with an empty `address` goes back to the enrolled one. The address is
+/// asked who it is first: one that answers as another county server is refused, and nothing
+/// (no token, no data) is sent to it.
+#[tauri::command]
+pub async fn set_server_address<R: TauriRuntime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    worker: State<'_, SyncWorker>,
+    address: String,
+) -> Reply<SyncStatusView> {
+    let address = if address.trim().is_empty() {
+        None
+    } else {
+        Some(check_server_url(&address)?)
+    };
+    state.store_error().map_or(Ok(()), Err)?;
+    let path = state.path.clone().ok_or_else(crate::state::no_data_dir)?;
+    tauri::async_runtime::spawn_blocking(move || set_address_blocking(&path, address.as_deref()))
+        .await
+        .map_err(|_| IpcError::new("address_failed", "保存服务器地址时程序出错，请重试。"))??;
+    worker.wake();
+    let status = worker.status(&*state.store()?);
+    let _ = app.emit(STATUS_EVENT, &status);
+    Ok(status)
+}
+
+fn set_address_blocking(path: &Path, address: Option<&str>) -> Reply<()> {
+    let mut store = Store::open(path)?;
+    let current =
+        core_sync::current_server(&store)?.ok_or_else(|| sync_error(SyncError::NotEnrolled))?;
+    if let Some(address) = address {
+        let client =
+            SyncClient::with_timeout(address, Duration::from_secs(15)).map_err(sync_error)?;
+        let state = client.resolve_enrollment(&mut store).map_err(|e| match e {
+            SyncError::Network(_) | SyncError::BadResponse => field_error(
+                e.code(),
+                "服务器地址",
+                "这个地址现在连不上，没有保存。请检查地址是否填写正确、电脑是否已联网，然后重试。",
+            ),
+            SyncError::WrongServer(message) => {
+                field_error("sync_wrong_server", "服务器地址", message)
+            }
+            other => sync_error(other),
+        })?;
+        core_sync::set_address(&mut store, &state.server_url, Some(address))?;
+    } else {
+        core_sync::set_address(&mut store, &current.server_url, None)?;
+    }
+    Ok(())
 }
 
 /// The server address as typed, trimmed; `http://` or `https://` only.
@@ -667,7 +727,7 @@ fn conflict_view(
 ) -> ConflictView {
     let lost_deleted = c.loser_data.get("deleted").and_then(Value::as_bool) == Some(true)
         || c.loser_data.get("deleted").and_then(Value::as_i64) == Some(1);
-    let title = ["name", "title", "item_name", "key"]
+    let title = ["name", "title", "item_name", "topic", "key"]
         .iter()
         .find_map(|k| c.loser_data.get(*k).and_then(Value::as_str))
         .unwrap_or_default()
@@ -781,6 +841,8 @@ fn table_label(table: &str) -> &str {
         "flood_responsible" => "防汛责任人",
         "hazard_report" => "隐患报告",
         "drill" => "演练",
+        "education_session" => "宣传教育",
+        "education_attendance" => "宣传教育签到",
         "incident_report" => "灾情报告",
         "evacuation_event" => "转移",
         "evacuation_status" => "转移情况",
@@ -822,6 +884,9 @@ fn column_label(column: &str) -> &str {
         "kit_item_id" => "器材",
         "result" => "结果",
         "capacity" => "容纳人数",
+        "topic" => "宣传主题",
+        "taught_by" => "宣讲人",
+        "place" => "地点",
         "updated_at" => "修改时间",
         "created_at" => "创建时间",
         other => other,

@@ -11,7 +11,14 @@ mod bridge;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use std::sync::Arc;
+
+use cunan_core::clock::FixedClock;
 use cunan_core::demo::{self, DemoOptions};
+use cunan_county::{CountyStorage, SqliteStorage, TestServer};
+
+/// The instant the UI tests run at (10:00 in Beijing on a day of the flood season).
+const UI_TEST_NOW: &str = "2026-06-15T10:00:00+08:00";
 
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -46,7 +53,12 @@ fn main_flows_in_headless_chromium() {
     let data = tempfile::tempdir().expect("temp dir");
     std::env::set_var("XDG_DATA_HOME", data.path());
 
-    let today = chrono::Local::now().date_naive();
+    // The tests run on a fixed day in the flood season, whatever the date they run on: the
+    // app's clock (and so every rule and every form's "today") is this one.
+    let now = chrono::DateTime::parse_from_rfc3339(UI_TEST_NOW)
+        .expect("a valid instant")
+        .with_timezone(&chrono::Utc);
+    let today = now.with_timezone(&chrono::Local).date_naive();
     let roster_xlsx = roster_workbook(data.path(), today);
     let mut failed = Vec::new();
     for file in &files {
@@ -61,13 +73,28 @@ fn main_flows_in_headless_chromium() {
             },
         )
         .expect("the demo village");
-        let running = bridge::start(&store, &dist, 0);
         let name = file
             .file_name()
             .unwrap_or_default()
             .to_string_lossy()
             .to_string();
-        let out = Command::new("node")
+        // The USB and address flows meet a real county server (and a second, other one).
+        let county = (name == "usb.test.mjs").then(|| UsbCounty::start(dir.path(), &store));
+        let clock = Arc::new(FixedClock::at(now));
+        let running = bridge::start_with_clock(&store, &dist, 0, clock);
+        let mut node = Command::new("node");
+        if let Some(county) = &county {
+            node.env("CUNAN_UI_USB", &county.usb)
+                .env("CUNAN_UI_COUNTY_REPLY", &county.reply)
+                .env("CUNAN_UI_COUNTY_URL", county.server.url())
+                .env(
+                    "CUNAN_UI_COUNTY_PORT",
+                    county.server.addr.port().to_string(),
+                )
+                .env("CUNAN_UI_COUNTY_CODE", &county.code)
+                .env("CUNAN_UI_STRANGER_URL", county.stranger.url());
+        }
+        let out = node
             .arg("--test")
             .arg("--test-reporter=spec")
             .arg(file)
@@ -75,6 +102,7 @@ fn main_flows_in_headless_chromium() {
             .env("CUNAN_UI_URL", running.url())
             .env("CHROMIUM", &chromium)
             .env("CUNAN_UI_ROSTER_XLSX", &roster_xlsx)
+            .env("CUNAN_UI_TODAY", today.to_string())
             .output()
             .expect("node runs");
         println!("---- {name}\n{}", String::from_utf8_lossy(&out.stdout));
@@ -84,6 +112,54 @@ fn main_flows_in_headless_chromium() {
         }
     }
     assert!(failed.is_empty(), "UI tests failed: {failed:?}");
+}
+
+/// For `usb.test.mjs`: a county server that has already imported the village's USB bundle and
+/// made its reply (`县里发回.cunan`, with the receipt), a one-time code to enroll with, an empty
+/// folder standing in for the USB stick, and a second county server that is not this village's.
+struct UsbCounty {
+    server: TestServer,
+    stranger: TestServer,
+    usb: PathBuf,
+    reply: PathBuf,
+    code: String,
+}
+
+impl UsbCounty {
+    fn start(dir: &Path, store: &Path) -> UsbCounty {
+        let village = cunan_core::Store::open(store).expect("the demo store");
+        let code = village.village().expect("read").expect("a village").code;
+        let storage = Arc::new(SqliteStorage::open(&dir.join("county.db")).expect("county db"));
+        let enrollment = storage.add_village(&code, "演示村").expect("add village");
+        let own = cunan_sync::bundle::export(&village, false).expect("export");
+        let own = cunan_sync::bundle::encode(&own).expect("encode");
+        cunan_county::import_bundle(storage.as_ref(), &own).expect("the county imports it");
+        let contact = serde_json::json!({
+            "id": "0190a000-0000-7000-8000-0000000000c1", "name": "县防指值班室",
+            "organization": "县防汛防台抗旱指挥部", "role": "值班", "level": "county",
+            "phone": "0572-2220000", "phone_backup": "", "is_duty_line": true,
+            "backup_of": null, "note": ""
+        });
+        storage.publish("contact", &[contact]).expect("publish");
+        let reply = cunan_county::county_bundle(storage.as_ref(), &code, "2026-06-15T09:00:00Z")
+            .expect("the county's bundle");
+        let reply_path = dir.join("县里发回.cunan");
+        std::fs::write(
+            &reply_path,
+            cunan_sync::bundle::encode(&reply).expect("encode"),
+        )
+        .expect("write the reply");
+        let usb = dir.join("U盘");
+        std::fs::create_dir(&usb).expect("the USB folder");
+        let stranger = SqliteStorage::open(&dir.join("stranger.db")).expect("stranger db");
+        UsbCounty {
+            server: TestServer::start_with(storage, 0).expect("county server"),
+            stranger: TestServer::start_with(Arc::new(stranger), 0).expect("other server"),
+            usb,
+            reply: reply_path,
+            code: enrollment,
+        }
+    }
 }
 
 /// A roster workbook of another (small, fictional) village, for the import flow: exported by the
@@ -98,6 +174,16 @@ fn roster_workbook(dir: &Path, today: chrono::NaiveDate) -> PathBuf {
         },
     )
     .expect("a small village");
+    // Villages' own sheets often name no helper for a vulnerable person: one row like that.
+    let blanked = store
+        .conn()
+        .execute(
+            "UPDATE vulnerable_person SET helper_name = '', helper_phone = ''
+              WHERE id = (SELECT min(id) FROM vulnerable_person WHERE deleted = 0)",
+            [],
+        )
+        .expect("blank one helper");
+    assert_eq!(blanked, 1, "the small village has a vulnerable person");
     let bytes = cunan_excel::export_roster(&store).expect("export the roster");
     let path = dir.join("花名册.xlsx");
     std::fs::write(&path, bytes).expect("write the workbook");

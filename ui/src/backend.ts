@@ -15,10 +15,13 @@ import type {
   PrintRequest,
   PrintedFile,
 } from "./bindings";
-import type { ConflictView, SyncStatusView } from "./bindings";
+import type { BundleRead, BundleWritten, ConflictView, SyncStatusView, UsbFolder } from "./bindings";
 import type {
   Contact,
   Drill,
+  EducationAttendance,
+  EducationLog,
+  EducationSession,
   ExportKind,
   DrillLog,
   EvacuationRoute,
@@ -69,6 +72,8 @@ export type RecordTypes = {
   flood_responsible: FloodResponsible;
   hazard_report: HazardReport;
   drill: Drill;
+  education_session: EducationSession;
+  education_attendance: EducationAttendance;
 };
 export type RecordTable = keyof RecordTypes;
 
@@ -91,6 +96,17 @@ export interface Backend {
   syncNow(): Promise<void>;
   /** Exchanges the county's one-time code for this computer's token, then starts a sync. */
   enroll(serverUrl: string, code: string): Promise<SyncStatusView>;
+  /**
+   * Uses another address of the enrolled server ("" goes back to the enrolled one). Refused
+   * (field 服务器地址) when the address answers as another county server or cannot be reached.
+   */
+  setServerAddress(address: string): Promise<SyncStatusView>;
+  /** Removable drives (USB sticks) mounted on this computer. */
+  usbFolders(): Promise<UsbFolder[]>;
+  /** Writes this device's changes the county has not confirmed to a bundle in `folder`. */
+  writeBundle(folder: string): Promise<BundleWritten>;
+  /** Reads the county's bundle for this village (a .cunan file the officer chose). */
+  readCountyBundle(fileName: string, bytes: Uint8Array): Promise<BundleRead>;
   listConflicts(): Promise<ConflictView[]>;
   /** Makes a losing version current again. */
   restoreConflict(id: number): Promise<void>;
@@ -132,6 +148,10 @@ export interface Backend {
   // Hazards, drills, the flood responsible people's four small items, the self-check.
   hazardRegister(): Promise<HazardRegister>;
   drillLog(): Promise<DrillLog>;
+  /** 宣传教育: sessions with who signed in, and the share taught within 3 years. */
+  educationLog(): Promise<EducationLog>;
+  /** Saves a session and exactly these sign-ins (each a resident, or a whole household). */
+  saveEducationSession(session: EducationSession, attendees: EducationAttendance[]): Promise<EducationSession>;
   responsibleKit(): Promise<ResponsibleKit>;
   readiness(): Promise<Readiness>;
 
@@ -205,6 +225,11 @@ export function makeBackend(call: Caller, onSyncStatus: StatusListener): Backend
     onSyncStatus,
     syncNow: () => call("sync_now"),
     enroll: (serverUrl, code) => call("enroll", { serverUrl, code }),
+    setServerAddress: (address) => call("set_server_address", { address }),
+    usbFolders: () => call("usb_folders"),
+    writeBundle: (folder) => call("write_bundle", { folder }),
+    readCountyBundle: (fileName, bytes) =>
+      call("read_county_bundle", { fileName, bytes: Array.from(bytes) }),
     listConflicts: () => call("list_conflicts"),
     restoreConflict: (id) => call("restore_conflict", { id }),
     makePrintout: (request) => call("make_printout", { request }),
@@ -227,6 +252,8 @@ export function makeBackend(call: Caller, onSyncStatus: StatusListener): Backend
     newPlan: (hazard) => call("new_plan", { hazard }),
     hazardRegister: () => call("hazard_register"),
     drillLog: () => call("drill_log"),
+    educationLog: () => call("education_log"),
+    saveEducationSession: (session, attendees) => call("save_education_session", { session, attendees }),
     responsibleKit: () => call("responsible_kit"),
     readiness: () => call("readiness"),
     importRosterPreview: (fileName, bytes) =>

@@ -83,6 +83,11 @@ schema_version: number | null,
  */
 device_id: string | null, 
 /**
+ * Today (YYYY-MM-DD) by the app's clock, the date every rule uses: forms default to it, so
+ * the screens and the core agree on what "today" is. `null` if the store could not be opened.
+ */
+today: string | null, 
+/**
  * Why the store could not be opened; the UI shows it instead of the screens.
  */
 store_error: IpcError | null, };
@@ -91,7 +96,15 @@ store_error: IpcError | null, };
  * Where sync stands: sent with every change as the `sync-status` event, and by `sync_status`.
  * Holds no personal data.
  */
-export type SyncStatusView = { phase: SyncPhase, enrolled: boolean, server_url: string | null, village_code: string | null, 
+export type SyncStatusView = { phase: SyncPhase, enrolled: boolean, 
+/**
+ * The address the store enrolled through.
+ */
+server_url: string | null, 
+/**
+ * Another address of the same server used instead (set by the officer), if any.
+ */
+address: string | null, village_code: string | null, 
 /**
  * The end of the last successful sync (RFC 3339), `null` if never.
  */
@@ -188,12 +201,39 @@ value: string,
  */
 current: string | null, };
 
+/**
+ * A folder the bundle can go to: a USB stick (or other removable drive) found on this computer.
+ */
+export type UsbFolder = { path: string, 
+/**
+ * What to call it: the drive's name.
+ */
+label: string, };
+
+/**
+ * What writing a bundle did.
+ */
+export type BundleWritten = { path: string, file_name: string, 
+/**
+ * Changes in the file (this device's changes the county has not confirmed yet).
+ */
+changes: number, bytes: number, };
+
+/**
+ * What reading the county's bundle did.
+ */
+export type BundleRead = { changes: number, applied: number, conflicts: number, 
+/**
+ * This device's changes the county confirmed it has: they are not written to USB again.
+ */
+acknowledged: number, still_waiting: number, };
+
 export type Grid = { id: string, name: string, area: string, note: string, };
 
 /**
  * Which printout to make.
  */
-export type PrintRequest = { "product": "response_card", hazard: HazardKind, } | { "product": "household_cards" } | { "product": "grid_sheets", grid: string | null, } | { "product": "kit_sheet" } | { "product": "contacts_sheet" };
+export type PrintRequest = { "product": "response_card", hazard: HazardKind, } | { "product": "household_cards" } | { "product": "grid_sheets", grid: string | null, } | { "product": "kit_sheet" } | { "product": "contacts_sheet" } | { "product": "sign_in_sheets", grid: string | null, session: string | null, };
 
 /**
  * A printout written to disk. Holds no personal data besides what the officer sees anyway.
@@ -263,6 +303,22 @@ export type FloodResponsible = { id: string, name: string, phone: string, duty_a
 export type HazardReport = { id: string, hazard_site_id: string | null, found_on: string, found_by: string, source: string, description: string, due_on: string | null, closed_on: string | null, fix_note: string, };
 
 export type Drill = { id: string, date: string, kind: string, hazard: HazardKind | null, participants: number | null, problems: string, note: string, };
+
+/**
+ * 预案宣传教育: one session of teaching the plan (宣讲会、培训、入户宣传). A session dated after
+ * today is planned and counts for nobody until it has been held.
+ */
+export type EducationSession = { id: string, date: string, topic: string, 
+/**
+ * The hazard the session was about; `None` for the whole plan / every hazard.
+ */
+hazard: HazardKind | null, taught_by: string, place: string, note: string, };
+
+/**
+ * One signature on a session's sign-in sheet (签到表): a resident, or a whole household signed
+ * in by one person (`resident_id` empty, `household_id` set). Exactly one of the two is set.
+ */
+export type EducationAttendance = { id: string, session_id: string, resident_id: string | null, household_id: string | null, note: string, };
 
 /**
  * A row moved to the deleted state by one delete, so that the delete can be undone.
@@ -424,6 +480,105 @@ drills: Array<Drill>, year: number, done_this_year: boolean, last_drill: string 
  */
 hazards_drilled: Array<HazardKind>, hazards_not_drilled: Array<HazardKind>, };
 
+/**
+ * The 宣传教育 screen.
+ */
+export type EducationLog = { 
+/**
+ * Newest first.
+ */
+sessions: Array<SessionRow>, 
+/**
+ * Taught within the cycle, of all live residents.
+ */
+share: EducationShare, year: number, 
+/**
+ * Sessions held this calendar year (up to today).
+ */
+sessions_this_year: number, 
+/**
+ * Live residents taught this calendar year.
+ */
+taught_this_year: number, last_session: string | null, 
+/**
+ * Per grid, in the roster's order; "未分网格" last when there are such households.
+ */
+grids: Array<GridEducation>, };
+
+/**
+ * How many of the village's people have been taught the plan within the cycle.
+ */
+export type EducationShare = { 
+/**
+ * Live residents.
+ */
+residents: number, 
+/**
+ * Of them, taught within the cycle.
+ */
+taught: number, 
+/**
+ * The earliest session date that counts ([`cycle_start`]).
+ */
+since: string, 
+/**
+ * The share in ‰ (tenths of a per cent), see [`per_mille`]: 1000 only when everybody is.
+ */
+per_mille: number, 
+/**
+ * As printed and shown: "1,234 / 5,970 人（20.7%）".
+ */
+text: string, };
+
+export type SessionRow = { session: EducationSession, 
+/**
+ * In the order they were signed in.
+ */
+attendees: Array<Attendee>, 
+/**
+ * Live residents the session reached (each once).
+ */
+people: number, 
+/**
+ * Held (dated on or before today); a later date is planned.
+ */
+held: boolean, 
+/**
+ * Held within the cycle: it counts towards the share.
+ */
+counts: boolean, };
+
+/**
+ * One signature of a session as the screen shows it.
+ */
+export type Attendee = { attendance: EducationAttendance, 
+/**
+ * "王秀英", or "张建国户" for a whole household.
+ */
+name: string, 
+/**
+ * "户主 张建国 · 第1网格 · 青石村1组1号", or "全户 4 人 · 第1网格 · 青石村1组1号";
+ * "（已从花名册删除）" for a person or household no longer on the roster.
+ */
+detail: string, whole_household: boolean, 
+/**
+ * Live residents it stands for (a whole household: its live members; deleted: 0).
+ */
+people: number, };
+
+/**
+ * One grid's share, for planning who is left.
+ */
+export type GridEducation = { 
+/**
+ * `None` for households in no (live) grid.
+ */
+grid_id: string | null, 
+/**
+ * "第1网格", or "未分网格".
+ */
+name: string, residents: number, taught: number, };
+
 export type Readiness = { 
 /**
  * 0–100: ok items count 1, partial ½.
@@ -439,7 +594,7 @@ export type ReadinessItem = { id: string, label: string, state: CheckState,
 detail: string, 
 /**
  * The screen where it is fixed, one of: village, roster, teams (teams and contacts), places
- * (shelters and routes), plans, kit, hazards, drills.
+ * (shelters and routes), plans, kit, hazards, drills, education.
  */
 page: string, };
 
@@ -485,9 +640,14 @@ rows_read: number,
  */
 rows_ok: number, new_households: number, new_residents: number, errors: Array<RowError>, 
 /**
- * Of the new residents, how many are vulnerable (重点人群, each with a helper).
+ * Of the new residents, how many are vulnerable (重点人群).
  */
 new_vulnerable: number, 
+/**
+ * Of those, how many have no helper named in the file yet (帮扶人待落实): they are imported
+ * all the same, and show as gaps on the roster and in the self-check.
+ */
+new_helper_pending: number, 
 /**
  * Households already in the store that imported residents join (same 户主 and 住址).
  */

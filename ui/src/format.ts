@@ -1,7 +1,18 @@
 // Small helpers for showing and editing values; no business rules.
 
-/** Today's date on this computer as `YYYY-MM-DD` (the format of the Rust `NaiveDate`). */
+let appToday: string | null = null;
+
+/** Sets "today" to the app's own date (`AppInfo.today`, from the clock every rule uses). */
+export function setAppToday(iso: string | null | undefined) {
+  appToday = iso ?? null;
+}
+
+/**
+ * Today as `YYYY-MM-DD` (the format of the Rust `NaiveDate`): the app's date once it is known,
+ * so forms and the core agree; before that, this computer's.
+ */
 export function todayIso(): string {
+  if (appToday) return appToday;
   const d = new Date();
   const pad = (n: number) => String(n).padStart(2, "0");
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;

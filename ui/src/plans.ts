@@ -111,6 +111,7 @@ const READINESS_PAGES: Record<string, Page> = {
   kit: "kit",
   hazards: "hazards",
   drills: "drills",
+  education: "education",
   print: "print",
 };
 

@@ -11,11 +11,13 @@ before(async () => {
 });
 after(() => app?.close());
 
+/** `n` days before the app's own today (its injected clock, `CUNAN_UI_TODAY`), as YYYY-MM-DD. */
 function daysAgo(n) {
-  const d = new Date();
-  d.setDate(d.getDate() - n);
-  const pad = (x) => String(x).padStart(2, "0");
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
+  const today = process.env.CUNAN_UI_TODAY;
+  assert.ok(today, "CUNAN_UI_TODAY is set by src-tauri/tests/ui.rs");
+  const d = new Date(`${today}T00:00:00Z`);
+  d.setUTCDate(d.getUTCDate() - n);
+  return d.toISOString().slice(0, 10);
 }
 
 test("a hazard found 20 days ago is overdue, and closing it needs how it was fixed", async () => {

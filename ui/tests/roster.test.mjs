@@ -62,6 +62,36 @@ test("a household with a vulnerable member is added, then found by pinyin initia
   await closeHousehold(page);
 });
 
+test("a vulnerable person with no helper yet is saved and marked 帮扶人待落实 until one is named", async () => {
+  const { page } = app;
+  const pendingBefore = await pendingCount(page);
+  await page.fill(t("roster-search"), "");
+  await page.fill(t("filter-text"), "欧阳秋菊");
+  await page.locator(t("household-row")).filter({ hasText: "欧阳秋菊" }).click();
+  await page.locator(t("household-form")).waitFor();
+  await page.click(t("resident-add"));
+  await page.fill(t("resident-name"), "欧阳小宝");
+  await page.fill(t("resident-relation"), "孙子");
+  await page.check(t("resident-vulnerable"));
+  await page.selectOption(t("vulnerable-kind"), "left-behind-child");
+  await page.locator(t("helper-pending-note")).waitFor();
+  await page.click(t("resident-save"));
+  await page.locator(t("resident-saved")).waitFor();
+  const row = page.locator(t("resident-row")).filter({ hasText: "欧阳小宝" });
+  assert.match(await row.innerText(), /帮扶人待落实/);
+  await app.shot("roster-helper-pending");
+  await closeHousehold(page);
+  await page.fill(t("filter-text"), "");
+  await page.locator(t("total-no-helper")).getByText(String(pendingBefore + 1)).waitFor();
+});
+
+/** The number on the "帮扶人待落实" tile (0 when it shows ✓). */
+async function pendingCount(page) {
+  const text = await page.locator(t("total-no-helper")).innerText();
+  const n = parseInt(text, 10);
+  return Number.isNaN(n) ? 0 : n;
+}
+
 /** Closes the household dialog; nothing is unsaved, so no "unsaved changes" question. */
 async function closeHousehold(page) {
   await page.click(t("household-close"));
@@ -102,6 +132,8 @@ test("a roster workbook is previewed without writing, then imported", async () =
   const ok = Number(await page.locator(t("import-rows-ok")).innerText());
   assert.ok(ok > 0, "the workbook has rows to import");
   await page.locator(t("import-not-written")).waitFor();
+  // A vulnerable person with no helper in the sheet is imported, not refused: the helper is pending.
+  assert.match(await page.locator(t("import-helper-pending")).innerText(), /1 人帮扶人待落实/);
   await app.shot("roster-import-preview");
   assert.equal(await count(page, "total-residents"), residents, "a preview writes nothing");
 

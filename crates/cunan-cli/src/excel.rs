@@ -126,9 +126,16 @@ fn print_preview(p: &ImportPreview) {
         p.rows_read, p.rows_ok, bad
     );
     let mut plan = format!(
-        "将新增 {} 户、{} 人（其中重点人群 {} 人）",
+        "将新增 {} 户、{} 人（其中重点人群 {} 人",
         p.new_households, p.new_residents, p.new_vulnerable
     );
+    if p.new_helper_pending > 0 {
+        plan.push_str(&format!(
+            "，{} 人帮扶人待落实，导入后请在花名册中补上",
+            p.new_helper_pending
+        ));
+    }
+    plan.push('）');
     if p.existing_households > 0 {
         plan.push_str(&format!(
             "，其中有人加入已有的 {} 户",

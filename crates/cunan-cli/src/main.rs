@@ -42,14 +42,15 @@ enum Command {
         #[arg(long)]
         out: PathBuf,
     },
-    /// Print household evacuation cards, grid sheets, the kit sheet or the contacts sheet to a PDF.
+    /// Print household evacuation cards, grid sheets, the kit sheet, the contacts sheet or the
+    /// education sign-in sheets to a PDF.
     Print {
-        /// household-cards | grid-sheets | kit | contacts
+        /// household-cards | grid-sheets | kit | contacts | sign-in-sheet
         #[arg(value_enum)]
         product: print::Product,
         #[arg(long)]
         out: PathBuf,
-        /// Only this grid (id or name), for grid-sheets.
+        /// Only this grid (id or name), for grid-sheets and sign-in-sheet.
         #[arg(long)]
         grid: Option<String>,
     },
@@ -67,7 +68,9 @@ enum Command {
     },
     /// Sync with the county: push what is waiting, pull what is new.
     Sync {
-        /// Defaults to the server enrolled most recently.
+        /// Defaults to the server enrolled most recently. Another address of the same server
+        /// (an IP instead of a host name, a proxy) works too; an address that answers as another
+        /// county server is refused before anything is sent.
         #[arg(long)]
         server: Option<String>,
     },
@@ -100,6 +103,9 @@ struct Failure {
 
 impl From<CoreError> for Failure {
     fn from(e: CoreError) -> Self {
+        if let Some(detail) = e.detail() {
+            eprintln!("详情（供技术人员）：{detail}");
+        }
         Failure {
             code: e.code(),
             message: e.to_string(),
@@ -109,6 +115,9 @@ impl From<CoreError> for Failure {
 
 impl From<cunan_print::PrintError> for Failure {
     fn from(e: cunan_print::PrintError) -> Self {
+        if let Some(detail) = e.detail() {
+            eprintln!("详情（供技术人员）：{detail}");
+        }
         Failure {
             code: e.code(),
             message: e.to_string(),
@@ -193,7 +202,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
         // A new laptop enrolls into an empty store, then pulls the village down.
         Command::Enroll { server, code } => sync::enroll(&mut Store::open(&db)?, &server, &code)?,
         Command::Sync { server } => sync::sync(&mut open_existing(&db)?, server.as_deref())?,
-        Command::Bundle { command } => sync::bundle(&open_existing(&db)?, command)?,
+        Command::Bundle { command } => sync::bundle(&mut open_existing(&db)?, command)?,
         Command::Import { command } => excel::import(&mut open_existing(&db)?, command)?,
         Command::Export { product, file } => {
             excel::export(&open_existing(&db)?, product, &file, today)?

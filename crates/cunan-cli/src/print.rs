@@ -20,6 +20,8 @@ pub enum Product {
     Kit,
     /// 应急通讯录.
     Contacts,
+    /// 预案宣传教育签到表: one per grid, every resident with a place to sign.
+    SignInSheet,
 }
 
 impl Product {
@@ -29,6 +31,7 @@ impl Product {
             Product::GridSheets => "网格入户名单",
             Product::Kit => "应急物资清单",
             Product::Contacts => "应急通讯录",
+            Product::SignInSheet => "预案宣传教育签到表",
         }
     }
 }
@@ -64,10 +67,10 @@ pub fn build(
     grid: Option<&str>,
     today: NaiveDate,
 ) -> Result<Printout, PrintFailure> {
-    if grid.is_some() && product != Product::GridSheets {
+    if grid.is_some() && !matches!(product, Product::GridSheets | Product::SignInSheet) {
         return Err(PrintFailure {
             code: "grid_not_applicable",
-            message: "--grid 只用于 grid-sheets（网格入户名单）。请去掉 --grid 后重试。".into(),
+            message: "--grid 只用于 grid-sheets（网格入户名单）和 sign-in-sheet（签到表）。请去掉 --grid 后重试。".into(),
         });
     }
     Ok(match product {
@@ -77,6 +80,16 @@ pub fn build(
         Product::GridSheets => Printout::GridSheets(printouts::grid_sheets(store, grid, today)?),
         Product::Kit => Printout::KitSheet(printouts::kit_sheet(store, today)?),
         Product::Contacts => Printout::ContactsSheet(printouts::contacts_sheet(store, today)?),
+        Product::SignInSheet => {
+            let sheets = printouts::sign_in_sheets(store, grid, None, today)?;
+            if sheets.sheets.iter().all(|s| s.resident_count == 0) {
+                return Err(PrintFailure {
+                    code: "nothing_to_print",
+                    message: "本村还没有录入居民，签到表上没有人可列。请先导入户籍名册（cunan import roster）后再打印。".into(),
+                });
+            }
+            Printout::SignInSheets(sheets)
+        }
     })
 }
 
@@ -94,6 +107,7 @@ pub fn run(
     let detail = match &printout {
         Printout::HouseholdCards(c) => format!("（{} 户，每户一式三联）", c.cards.len()),
         Printout::GridSheets(g) => format!("（{} 份）", g.sheets.len()),
+        Printout::SignInSheets(s) => format!("（{} 个网格）", s.sheets.len()),
         _ => String::new(),
     };
     Ok(format!(

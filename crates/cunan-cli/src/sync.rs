@@ -18,10 +18,17 @@ pub enum BundleCommand {
         #[arg(long)]
         all: bool,
     },
+    /// Read the county's bundle for this village (`cunan-county bundle-for-village` or
+    /// `import-bundle --reply`): county data comes in, and its receipt stops re-sending what the
+    /// county already has.
+    Import { file: PathBuf },
 }
 
 impl From<SyncError> for Failure {
     fn from(e: SyncError) -> Self {
+        if let Some(detail) = e.detail() {
+            eprintln!("详情（供技术人员）：{detail}");
+        }
         Failure {
             code: e.code(),
             message: e.to_string(),
@@ -31,6 +38,9 @@ impl From<SyncError> for Failure {
 
 impl From<bundle::BundleError> for Failure {
     fn from(e: bundle::BundleError) -> Self {
+        if let Some(detail) = e.detail() {
+            eprintln!("详情（供技术人员）：{detail}");
+        }
         Failure {
             code: e.code(),
             message: e.to_string(),
@@ -54,7 +64,7 @@ pub fn sync(store: &mut Store, server: Option<&str>) -> Result<(), Failure> {
     let server = match server {
         Some(s) => s.trim_end_matches('/').to_string(),
         None => cunan_core::sync::current_server(store)?
-            .map(|s| s.server_url)
+            .map(|s| s.connect_url().to_string())
             .ok_or(SyncError::NotEnrolled)?,
     };
     let client = SyncClient::new(&server)?;
@@ -74,10 +84,25 @@ pub fn sync(store: &mut Store, server: Option<&str>) -> Result<(), Failure> {
     Ok(())
 }
 
-pub fn bundle(store: &Store, command: BundleCommand) -> Result<(), Failure> {
+pub fn bundle(store: &mut Store, command: BundleCommand) -> Result<(), Failure> {
     match command {
         BundleCommand::Export { out, all } => export(store, &out, all),
+        BundleCommand::Import { file } => import(store, &file),
     }
+}
+
+fn import(store: &mut Store, file: &Path) -> Result<(), Failure> {
+    let bytes = std::fs::read(file).map_err(cunan_core::CoreError::from)?;
+    let report = bundle::import_county_bundle(store, &bytes)?;
+    println!(
+        "已读入县里发回的数据包：{} 条记录，其中新的或更新的 {} 条，冲突 {} 条。",
+        report.changes, report.applied, report.conflicts
+    );
+    println!(
+        "县里已确认收到本机 {} 条修改；还有 {} 条等待上传。",
+        report.acknowledged, report.still_waiting
+    );
+    Ok(())
 }
 
 fn export(store: &Store, out: &Path, all: bool) -> Result<(), Failure> {

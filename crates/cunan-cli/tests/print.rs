@@ -95,6 +95,49 @@ fn every_print_product_from_the_demo_village() {
 }
 
 #[test]
+fn the_sign_in_sheet_for_every_grid_and_for_one() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let db = dir.path().join("village.sqlite3");
+    ok(&cunan(&db, &["demo", "--households", "100", "--seed", "4"]));
+    let all = dir.path().join("signin.pdf");
+    let s = |p: &Path| p.to_str().expect("utf-8 path").to_owned();
+    let said = ok(&cunan(&db, &["print", "sign-in-sheet", "--out", &s(&all)]));
+    assert!(said.contains("预案宣传教育签到表（2 个网格）"), "{said}");
+    let text = squeeze(&poppler("pdftotext", &all));
+    for needle in [
+        "预案宣传教育签到表",
+        "第1网格",
+        "第2网格",
+        "签名",
+        "宣讲人签字",
+        "第1页/共",
+    ] {
+        assert!(text.contains(needle), "{needle} missing:\n{text}");
+    }
+    no_full_id(&text);
+
+    let one = dir.path().join("signin1.pdf");
+    let said = ok(&cunan(
+        &db,
+        &[
+            "print",
+            "sign-in-sheet",
+            "--grid",
+            "第2网格",
+            "--out",
+            &s(&one),
+        ],
+    ));
+    assert!(said.contains("1 个网格"), "{said}");
+    assert!(pages(&one) < pages(&all));
+    let text = squeeze(&poppler("pdftotext", &one));
+    assert!(
+        text.contains("第2网格") && !text.contains("第1网格"),
+        "{text}"
+    );
+}
+
+#[test]
 fn print_errors_are_chinese_and_say_what_to_do() {
     let dir = tempfile::tempdir().expect("tmp");
     let db = dir.path().join("village.sqlite3");

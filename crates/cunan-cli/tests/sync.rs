@@ -68,3 +68,76 @@ fn enroll_sync_and_a_usb_bundle_reach_the_county_once() {
     let bytes = std::fs::read(&bundle).unwrap();
     assert!(cunan_county::import_bundle(storage.as_ref(), &bytes[..bytes.len() / 2]).is_err());
 }
+
+/// `sync --server` with another address of the same county server works; an address that answers
+/// as another county's server is refused before anything is sent; `bundle import` reads the
+/// county's USB reply and its receipt.
+#[test]
+fn another_address_another_server_and_the_county_usb_reply() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("village.sqlite3");
+    ok(&cunan(&db, &["demo", "--households", "10"]));
+    let storage = Arc::new(SqliteStorage::open(&dir.path().join("county.sqlite3")).unwrap());
+    let code = storage.add_village("330599101201", "青石村").unwrap();
+    let server = TestServer::start_with(storage.clone(), 0).unwrap();
+    let stranger = TestServer::start_with(
+        Arc::new(SqliteStorage::open(&dir.path().join("x.db")).unwrap()),
+        0,
+    )
+    .unwrap();
+    ok(&cunan(
+        &db,
+        &["enroll", "--server", &server.url(), "--code", &code],
+    ));
+
+    let out = cunan(&db, &["sync", "--server", &stranger.url()]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("[sync_wrong_server]") && err.contains("另一台县级服务器"),
+        "{err}"
+    );
+    assert_eq!(live_rows_on_server(&storage, "330599101201"), 0);
+
+    let by_name = format!("http://localhost:{}", server.addr.port());
+    let said = ok(&cunan(&db, &["sync", "--server", &by_name]));
+    assert!(said.contains("同步完成"), "{said}");
+    assert!(live_rows_on_server(&storage, "330599101201") > 0);
+
+    // A village with no network at all: its bundle goes by USB, the county's reply comes back.
+    // (Another county: the demo villages share one 区划代码.)
+    let storage = SqliteStorage::open(&dir.path().join("usb-county.sqlite3")).unwrap();
+    let offline = dir.path().join("offline.sqlite3");
+    ok(&cunan(
+        &offline,
+        &["demo", "--households", "5", "--seed", "9"],
+    ));
+    let stats: serde_json::Value =
+        serde_json::from_str(&ok(&cunan(&offline, &["stats", "--json"]))).unwrap();
+    let village = cunan_core::Store::open(&offline).unwrap();
+    let village_code = village.village().unwrap().unwrap().code;
+    drop(village);
+    storage.add_village(&village_code, "演示村").unwrap();
+    let out = dir.path().join("out.cunan");
+    ok(&cunan(
+        &offline,
+        &["bundle", "export", "--out", out.to_str().unwrap()],
+    ));
+    cunan_county::import_bundle(&storage, &std::fs::read(&out).unwrap()).unwrap();
+    let reply =
+        cunan_county::county_bundle(&storage, &village_code, "2026-06-15T10:00:00Z").unwrap();
+    let reply_file = dir.path().join("县里发回.cunan");
+    std::fs::write(&reply_file, cunan_sync::bundle::encode(&reply).unwrap()).unwrap();
+    let said = ok(&cunan(
+        &offline,
+        &["bundle", "import", reply_file.to_str().unwrap()],
+    ));
+    assert!(said.contains("还有 0 条等待上传"), "{said}");
+    let after: serde_json::Value =
+        serde_json::from_str(&ok(&cunan(&offline, &["stats", "--json"]))).unwrap();
+    assert_eq!(after, stats, "the village's own rows come back unchanged");
+    // Its own bundle offered back to it is refused.
+    let wrong = cunan(&offline, &["bundle", "import", out.to_str().unwrap()]);
+    assert!(!wrong.status.success());
+    assert!(String::from_utf8_lossy(&wrong.stderr).contains("[bundle_not_for_village]"));
+}

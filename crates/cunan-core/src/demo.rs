@@ -104,6 +104,10 @@ struct Person {
     phone: String,
 }
 
+/// A household for the education sign-ins: its id, its grid's index, its members' (resident id,
+/// age).
+type RollEntry = (String, usize, Vec<(String, usize)>);
+
 impl<'w, 's> Demo<'w, 's> {
     fn new(w: &'w mut Writer<'s>, options: DemoOptions, clock: &dyn Clock) -> Self {
         Demo {
@@ -276,6 +280,7 @@ impl<'w, 's> Demo<'w, 's> {
         let this_year = self.options.today.year();
         let mut residents = 0;
         let mut vulnerable = 0;
+        let mut roll: Vec<RollEntry> = Vec::new();
         for h in 0..households {
             let grid_index = h * grid_count / households;
             let group = grid_index * 2 + 1 + usize::from(h % 2 == 1);
@@ -308,6 +313,7 @@ impl<'w, 's> Demo<'w, 's> {
                 35 + self.rng.below(45)
             };
             let surname: String = head_name.chars().take(1).collect();
+            let mut members = Vec::new();
             for m in 0..size {
                 let (relation, male, age) = match m {
                     0 => ("户主", head_male, head_age),
@@ -365,6 +371,7 @@ impl<'w, 's> Demo<'w, 's> {
                     ..Resident::default()
                 })?;
                 residents += 1;
+                members.push((resident.id.clone(), age));
                 let kind = if size == 1 && age >= 70 {
                     Some((VulnerableKind::ElderlyAlone, ""))
                 } else if self.rng.chance(2) {
@@ -392,6 +399,7 @@ impl<'w, 's> Demo<'w, 's> {
                     vulnerable += 1;
                 }
             }
+            roll.push((household.id.clone(), grid_index, members));
         }
 
         // Shelters and routes.
@@ -991,12 +999,102 @@ impl<'w, 's> Demo<'w, 's> {
             ..Drill::default()
         })?;
 
+        self.education(&roll, grid_count, &officer, &slope_monitor, new_year)?;
+
         Ok(DemoSummary {
             village: village.name,
             households,
             residents,
             vulnerable,
         })
+    }
+
+    /// Education sessions (预案宣传教育) with their sign-ins, so that the share taught within 3
+    /// years is partly there: this year's flood-plan session in the first two grids (most
+    /// households signed in as a whole, some heads alone), a geological session in the third grid
+    /// a year and more ago (adults one by one), one in the other grids more than 3 years ago
+    /// (which no longer counts) and one planned for after today.
+    fn education(
+        &mut self,
+        roll: &[RollEntry],
+        grid_count: usize,
+        officer: &Person,
+        slope_monitor: &Person,
+        new_year: NaiveDate,
+    ) -> Result<()> {
+        let flood = self.save(EducationSession {
+            date: self.days_ago(30).max(new_year),
+            topic: "防汛防台预案宣讲".into(),
+            hazard: Some(HazardKind::Flood),
+            taught_by: officer.name.clone(),
+            place: "村文化礼堂".into(),
+            note: "讲解预警信号、转移路线和安置点，发放避险明白卡".into(),
+            ..EducationSession::default()
+        })?;
+        let geological = self.save(EducationSession {
+            date: self.days_ago(420),
+            topic: "地质灾害避险转移知识宣讲".into(),
+            hazard: Some(HazardKind::Geological),
+            taught_by: slope_monitor.name.clone(),
+            place: "5组村民活动室".into(),
+            ..EducationSession::default()
+        })?;
+        let old = self.save(EducationSession {
+            date: self.days_ago(1200),
+            topic: "防汛防台预案进村入户宣传".into(),
+            hazard: Some(HazardKind::Flood),
+            taught_by: officer.name.clone(),
+            place: "入户宣传".into(),
+            note: "已超过 3 年，需重新宣传".into(),
+            ..EducationSession::default()
+        })?;
+        let planned_on = self
+            .options
+            .today
+            .checked_add_days(Days::new(10))
+            .unwrap_or(self.options.today);
+        self.save(EducationSession {
+            date: planned_on,
+            topic: "森林防火知识宣传".into(),
+            hazard: Some(HazardKind::ForestFire),
+            taught_by: officer.name.clone(),
+            place: "村文化礼堂".into(),
+            note: "计划中：请网格员提前通知".into(),
+            ..EducationSession::default()
+        })?;
+        let third = 2.min(grid_count - 1);
+        for (household, grid, members) in roll {
+            let sign_ins: Vec<(&str, Option<String>, Option<String>)> = if *grid < 2 {
+                if self.rng.chance(75) {
+                    vec![(flood.id.as_str(), None, Some(household.clone()))]
+                } else if self.rng.chance(40) {
+                    vec![(flood.id.as_str(), Some(members[0].0.clone()), None)]
+                } else {
+                    vec![]
+                }
+            } else if *grid == third {
+                let mut out = Vec::new();
+                for (resident, age) in members {
+                    if *age >= 16 && self.rng.chance(60) {
+                        out.push((geological.id.as_str(), Some(resident.clone()), None));
+                    }
+                }
+                out
+            } else if *grid <= 5 && self.rng.chance(80) {
+                vec![(old.id.as_str(), None, Some(household.clone()))]
+            } else {
+                vec![]
+            };
+            for (session, resident_id, household_id) in sign_ins {
+                self.save(EducationAttendance {
+                    session_id: session.to_string(),
+                    resident_id,
+                    household_id,
+                    ..EducationAttendance::default()
+                })?;
+            }
+        }
+        Ok(())
     }
 
     fn steps(

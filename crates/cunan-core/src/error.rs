@@ -25,10 +25,12 @@ pub enum CoreError {
     #[error("还没有{hazard}预案，无法打印明白卡。请先编写{hazard}预案。")]
     NoPlan { hazard: &'static str },
 
-    #[error("数据存储出错，本次操作没有保存，之前保存的数据不受影响。请重试；如反复出现，请联系县应急管理局。（{0}）")]
+    // The database's and the system's own (English) text stays out of the message: it goes to
+    // the log through `detail()`.
+    #[error("数据存储出错，本次操作没有保存，之前保存的数据不受影响。请重试；如反复出现，请联系县应急管理局。")]
     Storage(#[from] rusqlite::Error),
 
-    #[error("读写文件出错：{0}。请检查磁盘空间和文件权限后重试。")]
+    #[error("读写文件出错，请检查磁盘空间和文件权限后重试。")]
     Io(#[from] std::io::Error),
 
     #[error("数据格式有误：{0}")]
@@ -50,6 +52,44 @@ impl CoreError {
             CoreError::Format(_) => "format",
         }
     }
+
+    /// The technical detail behind the message, for the log only (never shown to the officer,
+    /// never holding personal data): the database's or the system's own error text.
+    pub fn detail(&self) -> Option<String> {
+        match self {
+            CoreError::Storage(e) => Some(e.to_string()),
+            CoreError::Io(e) => Some(format!("{:?}: {e}", e.kind())),
+            _ => None,
+        }
+    }
 }
 
 pub type Result<T, E = CoreError> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// True if `s` holds an English word (three Latin letters in a row).
+    fn has_english(s: &str) -> bool {
+        s.as_bytes()
+            .windows(3)
+            .any(|w| w.iter().all(u8::is_ascii_alphabetic))
+    }
+
+    #[test]
+    fn the_database_and_the_system_keep_their_english_to_the_log() {
+        let conn = rusqlite::Connection::open_in_memory().unwrap();
+        let sqlite = conn
+            .execute("INSERT INTO missing VALUES (1)", [])
+            .unwrap_err();
+        let io = std::fs::read("/nonexistent/cunan/file").unwrap_err();
+        for e in [CoreError::from(sqlite), CoreError::from(io)] {
+            let message = e.to_string();
+            assert!(!has_english(&message), "{message}");
+            assert!(message.contains('请'), "says what to do: {message}");
+            let detail = e.detail().expect("the detail is kept for the log");
+            assert!(has_english(&detail), "{detail}");
+        }
+    }
+}

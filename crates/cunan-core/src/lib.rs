@@ -6,6 +6,7 @@
 pub mod card;
 pub mod clock;
 pub mod demo;
+pub mod education;
 pub mod error;
 pub mod kit;
 pub mod paths;

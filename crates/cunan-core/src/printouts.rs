@@ -1,6 +1,7 @@
 //! The printouts besides the response card, as plain data filled from the store:
 //! household evacuation cards (避险明白卡), grid sheets (网格入户名单), the kit checklist
-//! sheet (应急物资清单) and the contacts sheet (应急通讯录).
+//! sheet (应急物资清单), the contacts sheet (应急通讯录) and the education sign-in sheets
+//! (预案宣传教育签到表).
 //!
 //! Everything here is already in the words that get printed; `cunan-print` only lays it
 //! out. Resident ID numbers never leave this module unmasked (see
@@ -25,6 +26,7 @@ pub enum Printout {
     GridSheets(GridSheets),
     KitSheet(KitSheet),
     ContactsSheet(ContactsSheet),
+    SignInSheets(SignInSheets),
 }
 
 /// What every printout says about where it comes from.
@@ -197,6 +199,56 @@ pub struct ContactEntry {
     pub duty_line: bool,
 }
 
+/// Education sign-in sheets (预案宣传教育签到表): one per grid, listing its residents household by
+/// household, with a column to sign. No ID numbers and no phones.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignInSheets {
+    pub masthead: Masthead,
+    /// The session's facts when printed for one session; blank lines to fill in otherwise.
+    pub session: Option<SignInSession>,
+    /// The earliest session date that still counts (today − 3 years), for the sheet's note.
+    pub cycle_since: NaiveDate,
+    pub sheets: Vec<SignInSheet>,
+}
+
+/// A session's facts as printed at the top of its sheets.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct SignInSession {
+    pub date: NaiveDate,
+    pub topic: String,
+    pub taught_by: String,
+    pub place: String,
+}
+
+/// One grid's sign-in sheet (it runs to as many pages as the grid needs).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct SignInSheet {
+    /// `None` for the households in no grid.
+    pub grid_id: Option<String>,
+    /// "第1网格", or "未分网格".
+    pub grid_name: String,
+    pub grid_area: String,
+    pub households: Vec<SignInHousehold>,
+    pub resident_count: usize,
+    /// Residents taught within the cycle already.
+    pub taught_count: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct SignInHousehold {
+    pub head_name: String,
+    pub address: String,
+    pub residents: Vec<SignInResident>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct SignInResident {
+    pub name: String,
+    pub relation: String,
+    /// The last session that taught them (in person or with their household), if any.
+    pub last_taught: Option<NaiveDate>,
+}
+
 fn masthead(village: &Village, today: NaiveDate) -> Masthead {
     Masthead {
         village_name: village.name.clone(),
@@ -207,6 +259,17 @@ fn masthead(village: &Village, today: NaiveDate) -> Masthead {
 }
 
 /// "name phone", trimmed, skipping empty parts.
+/// The helper of a vulnerable person as printed: name and phone, or what is still pending
+/// (帮扶人待落实), so that the gap shows on paper too.
+fn helper_of(v: &VulnerablePerson) -> String {
+    let (name, phone) = (v.helper_name.trim(), v.helper_phone.trim());
+    match (name.is_empty(), phone.is_empty()) {
+        (false, false) => person(name, phone),
+        (false, true) => format!("{name}（电话{HELPER_PENDING}）"),
+        _ => HELPER_PENDING.to_string(),
+    }
+}
+
 fn person(name: &str, phone: &str) -> String {
     format!("{} {}", name.trim(), phone.trim())
         .trim()
@@ -498,7 +561,7 @@ pub fn household_cards(store: &Store, today: NaiveDate) -> Result<HouseholdCards
                     "{}（{}）：帮扶人 {}",
                     r.name,
                     vulnerable_label(v),
-                    person(&v.helper_name, &v.helper_phone)
+                    helper_of(v)
                 ));
             }
             members.push(HouseholdMember {
@@ -620,7 +683,7 @@ pub fn grid_sheets(store: &Store, grid: Option<&str>, today: NaiveDate) -> Resul
                             id_masked: validate::mask_resident_id(&r.id_number),
                             phone: r.phone.clone(),
                             vulnerable: v.map(vulnerable_label),
-                            helper: v.map(|v| person(&v.helper_name, &v.helper_phone)),
+                            helper: v.map(helper_of),
                         }
                     })
                     .collect(),
@@ -842,5 +905,108 @@ pub fn contacts_sheet(store: &Store, today: NaiveDate) -> Result<ContactsSheet> 
     Ok(ContactsSheet {
         masthead: masthead(&village, today),
         groups,
+    })
+}
+
+/// The education sign-in sheets: one per grid in the roster's order (then the households in no
+/// grid), households in the roster's order, their live residents in the order entered, each with
+/// the date they were last taught. `grid` picks one grid by id or by name; `session` (an id)
+/// prints that session's date, topic, teacher and place instead of blank lines.
+pub fn sign_in_sheets(
+    store: &Store,
+    grid: Option<&str>,
+    session: Option<&str>,
+    today: NaiveDate,
+) -> Result<SignInSheets> {
+    let village = store.village()?.ok_or(CoreError::NoVillage)?;
+    let session = match session.map(str::trim).filter(|s| !s.is_empty()) {
+        None => None,
+        Some(id) => {
+            let s = store
+                .get::<EducationSession>(id)?
+                .ok_or(CoreError::NotFound {
+                    what: "宣传教育活动",
+                })?;
+            Some(SignInSession {
+                date: s.date,
+                topic: s.topic,
+                taught_by: s.taught_by,
+                place: s.place,
+            })
+        }
+    };
+    let view = crate::roster::roster(store)?;
+    let mut grids: Vec<(Option<Grid>, SignInSheet)> = view
+        .grids
+        .iter()
+        .map(|g| {
+            (
+                Some(g.grid.clone()),
+                SignInSheet {
+                    grid_id: Some(g.grid.id.clone()),
+                    grid_name: g.grid.name.clone(),
+                    grid_area: g.grid.area.clone(),
+                    ..SignInSheet::default()
+                },
+            )
+        })
+        .collect();
+    if let Some(wanted) = grid.map(str::trim) {
+        grids.retain(|(g, _)| {
+            g.as_ref()
+                .is_some_and(|g| g.id == wanted || g.name.trim() == wanted)
+        });
+        if grids.is_empty() {
+            return Err(CoreError::NotFound { what: "网格" });
+        }
+    } else if view.households.iter().any(|h| h.grid_id.is_none()) {
+        grids.push((
+            None,
+            SignInSheet {
+                grid_name: "未分网格".into(),
+                ..SignInSheet::default()
+            },
+        ));
+    }
+    let data = crate::education::EducationData::load(store)?;
+    let last = crate::education::last_taught(&data, today);
+    let since = crate::education::cycle_start(today);
+    let mut residents: HashMap<String, Vec<Resident>> = HashMap::new();
+    for r in store.list::<Resident>()? {
+        residents.entry(r.household_id.clone()).or_default().push(r);
+    }
+    for h in &view.households {
+        let Some((_, sheet)) = grids
+            .iter_mut()
+            .find(|(_, s)| s.grid_id.as_deref() == h.grid_id.as_deref())
+        else {
+            continue;
+        };
+        let members: Vec<SignInResident> = residents
+            .get(&h.id)
+            .into_iter()
+            .flatten()
+            .map(|r| SignInResident {
+                name: r.name.clone(),
+                relation: r.relation.clone(),
+                last_taught: last.get(&r.id).copied(),
+            })
+            .collect();
+        sheet.resident_count += members.len();
+        sheet.taught_count += members
+            .iter()
+            .filter(|r| r.last_taught.is_some_and(|d| d >= since))
+            .count();
+        sheet.households.push(SignInHousehold {
+            head_name: h.head_name.clone(),
+            address: h.address.clone(),
+            residents: members,
+        });
+    }
+    Ok(SignInSheets {
+        masthead: masthead(&village, today),
+        session,
+        cycle_since: since,
+        sheets: grids.into_iter().map(|(_, s)| s).collect(),
     })
 }

@@ -1,14 +1,15 @@
 //! The readiness self-check: the village against 六个一 and the five-have (有机构、有预案、有队伍、
-//! 有物资、有培训演练), scored from the data actually entered. Each item says where it is fixed.
+//! 有物资、有科普宣教), scored from the data actually entered. Each item says where it is fixed.
 //!
 //! Which lists:
 //! - **六个一** (village "six ones"): one plan, one team, one risk map, one evacuation-route map, one
 //!   supply point, at least one drill a year.
-//! - **五有**: the list the issue and this screen use, 有机构、有预案、有队伍、有物资、有培训演练. It is
-//!   the "five-in, five-have" campaign of `shared/domain.md` [000] (有机构、有预案、有队伍、有后勤保障、
-//!   有科普宣教) with 后勤保障 read as supplies, and 科普宣教 taken together with drills as in the
-//!   township "six-have" standard's 有培训演练 [001]. To it we add one item the rules ask of every
-//!   village: every vulnerable person has a named helper with a phone (重点人群"四个一").
+//! - **五有**: the "five-in, five-have" campaign of `shared/domain.md` [000] (有机构、有预案、有队伍、
+//!   有后勤保障、有科普宣教) with 后勤保障 read as supplies, and 有科普宣教 measured as the rule
+//!   states it: within 3 years every villager has been taught the plan (预案受教育率100%) [002],
+//!   from the education sessions and their sign-in sheets (`education.rs`). To it we add one item
+//!   the rules ask of every village: every vulnerable person has a named helper with a phone
+//!   (重点人群"四个一"). Drills are checked by 六个一's 每年一次演练.
 //!
 //! The rules, one line each (ok / partial / missing):
 //! - 一个预案: every hazard kind of the village has a live plan with no gaps / some plans / none.
@@ -28,14 +29,16 @@
 //!   member reachable by phone / teams but not that / no team.
 //! - 有物资: the kit checklist has no problem at all and every flood responsible person has the four
 //!   small items (a flood village needs at least one such person) / some kit / none.
-//! - 有培训演练: a drill this year, and every hazard kind drilled within [`DRILL_CYCLE_YEARS`] years
-//!   (the plan-education cycle) / some drill ever / none.
+//! - 有科普宣教: every live resident taught the plan within [`education::CYCLE_YEARS`] years (in
+//!   person or with their whole household) / some / nobody, or no session at all (no residents:
+//!   missing, fixed on the roster).
 
-use std::collections::HashSet;
+use std::collections::HashMap;
 
-use chrono::{Datelike, Months, NaiveDate};
+use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 
+use crate::education::{self, EducationShare};
 use crate::error::Result;
 use crate::kit::{self, KitChecklist, KitLine, KitProblem, ResponsibleKit};
 use crate::plan::{self, PlanGap};
@@ -47,9 +50,6 @@ use crate::store::Store;
 
 /// Members with a phone a team needs to count as "a team".
 pub const TEAM_MIN_MEMBERS: usize = 5;
-
-/// Every hazard kind should have been drilled within this many years (预案受教育率 within 3 years).
-pub const DRILL_CYCLE_YEARS: u32 = 3;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -69,7 +69,7 @@ pub struct ReadinessItem {
     /// Chinese: what was found, and what is still missing.
     pub detail: String,
     /// The screen where it is fixed, one of: village, roster, teams (teams and contacts), places
-    /// (shelters and routes), plans, kit, hazards, drills.
+    /// (shelters and routes), plans, kit, hazards, drills, education.
     pub page: String,
 }
 
@@ -133,7 +133,12 @@ struct Facts {
     responsible: ResponsibleKit,
     drills: Vec<Drill>,
     residents: i64,
-    vulnerable: Vec<VulnerablePerson>,
+    /// Live vulnerable people with their resident's name.
+    vulnerable: Vec<(VulnerablePerson, String)>,
+    /// Residents taught the plan within the cycle.
+    education: EducationShare,
+    /// Education sessions held (dated on or before today).
+    education_sessions: usize,
     today: NaiveDate,
 }
 
@@ -187,21 +192,30 @@ impl Facts {
                 .query_row("SELECT count(*) FROM resident WHERE deleted = 0", [], |r| {
                     r.get(0)
                 })?;
-        let resident_ids: HashSet<String> = store
+        let resident_names: HashMap<String, String> = store
             .conn()
-            .prepare("SELECT id FROM resident WHERE deleted = 0")?
-            .query_map([], |r| r.get::<_, String>(0))?
+            .prepare("SELECT id, name FROM resident WHERE deleted = 0")?
+            .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?
             .collect::<std::result::Result<_, _>>()?;
         let vulnerable = store
             .list::<VulnerablePerson>()?
             .into_iter()
-            .filter(|v| resident_ids.contains(&v.resident_id))
+            .filter_map(|v| {
+                let name = resident_names.get(&v.resident_id)?.clone();
+                Some((v, name))
+            })
             .collect();
         let checklist = if has_village {
             Some(kit::checklist(store, today)?)
         } else {
             None
         };
+        let education_data = education::EducationData::load(store)?;
+        let education_sessions = education_data
+            .sessions
+            .iter()
+            .filter(|s| s.date <= today)
+            .count();
         Ok(Facts {
             village: village.unwrap_or_default(),
             has_village,
@@ -218,6 +232,8 @@ impl Facts {
             drills: store.list::<Drill>()?,
             residents,
             vulnerable,
+            education: education::share(&education_data, today),
+            education_sessions,
             today,
         })
     }
@@ -314,7 +330,7 @@ pub fn readiness(store: &Store, today: NaiveDate) -> Result<Readiness> {
                 plans_signed(&f),
                 shock_team(&f),
                 supplies(&f),
-                drills_cycle(&f),
+                education_item(&f),
             ],
         },
     ];
@@ -726,15 +742,15 @@ fn vulnerable(f: &Facts) -> ReadinessItem {
             "roster",
         );
     }
-    let without = f
+    let without: Vec<&str> = f
         .vulnerable
         .iter()
-        .filter(|v| {
-            v.helper_name.trim().is_empty()
-                || crate::validate::phone("电话", &v.helper_phone).is_err()
+        .filter(|(v, _)| {
+            v.helper_pending() || crate::validate::phone("电话", &v.helper_phone).is_err()
         })
-        .count();
-    let (state, detail) = if without == 0 {
+        .map(|(_, name)| name.as_str())
+        .collect();
+    let (state, detail) = if without.is_empty() {
         (
             CheckState::Ok,
             format!(
@@ -743,11 +759,18 @@ fn vulnerable(f: &Facts) -> ReadinessItem {
             ),
         )
     } else {
+        const SHOWN: usize = 5;
+        let mut names = without[..without.len().min(SHOWN)].join("、");
+        if without.len() > SHOWN {
+            names.push_str(" 等");
+        }
         (
             CheckState::Partial,
             format!(
-                "已登记重点人群 {} 人，其中 {without} 人还没有帮扶责任人或电话无效，请补上。",
-                f.vulnerable.len()
+                "已登记重点人群 {} 人，其中 {} 人帮扶人{}（{names}），请在网格花名册中为他们指定帮扶责任人和电话。",
+                f.vulnerable.len(),
+                without.len(),
+                crate::records::HELPER_PENDING,
             ),
         )
     };
@@ -901,62 +924,61 @@ fn supplies(f: &Facts) -> ReadinessItem {
     item(ID, LABEL, state, detail, "kit")
 }
 
-fn drills_cycle(f: &Facts) -> ReadinessItem {
-    const ID: &str = "drills-education";
-    const LABEL: &str = "有培训演练";
-    if f.drills_done().next().is_none() {
+fn education_item(f: &Facts) -> ReadinessItem {
+    const ID: &str = "education";
+    const LABEL: &str = "有科普宣教（预案受教育率）";
+    const PAGE: &str = "education";
+    let years = education::CYCLE_YEARS;
+    let e = &f.education;
+    if e.residents == 0 {
         return item(
             ID,
             LABEL,
             CheckState::Missing,
-            "还没有演练记录。每年至少组织一次演练，3 年内每个灾种都要练到、预案宣传到每个村民。"
+            "还没有录入居民，无法统计预案受教育率。请先录入户籍名册（可从 Excel 导入），再登记宣传教育和签到。"
                 .into(),
-            "drills",
+            "roster",
         );
     }
-    let since = f
-        .today
-        .checked_sub_months(Months::new(12 * DRILL_CYCLE_YEARS))
-        .unwrap_or(f.today);
-    let hazards = f.village.hazard_kinds.clone();
-    let not_drilled: Vec<HazardKind> = hazards
-        .iter()
-        .copied()
-        .filter(|k| {
-            !f.drills_done()
-                .any(|d| d.hazard == Some(*k) && d.date > since)
-        })
-        .collect();
-    let this_year = f.drills_this_year().len();
-    let mut detail = if this_year > 0 {
-        format!("{} 年已演练 {this_year} 次", f.today.year())
-    } else {
-        format!("{} 年还没有演练", f.today.year())
-    };
-    let drilled: Vec<HazardKind> = hazards
-        .iter()
-        .copied()
-        .filter(|k| !not_drilled.contains(k))
-        .collect();
-    if !drilled.is_empty() {
-        detail.push_str(&format!(
-            "；近 {DRILL_CYCLE_YEARS} 年练过：{}",
-            kinds_text(&drilled)
-        ));
+    if f.education_sessions == 0 {
+        return item(
+            ID,
+            LABEL,
+            CheckState::Missing,
+            format!(
+                "还没有预案宣传教育记录。{years} 年内要把预案宣传到每个村民（受教育率 100%）：组织宣讲后在“宣传教育”中登记，并按签到表记下参加的住户和村民。"
+            ),
+            PAGE,
+        );
     }
-    if !not_drilled.is_empty() {
-        detail.push_str(&format!(
-            "；{}近 {DRILL_CYCLE_YEARS} 年没有演练",
-            kinds_text(&not_drilled)
-        ));
-    }
-    detail.push('。');
-    let state = if this_year > 0 && not_drilled.is_empty() {
-        CheckState::Ok
+    let left = e.residents - e.taught;
+    let (state, detail) = if e.taught == 0 {
+        (
+            CheckState::Missing,
+            format!(
+                "近 {years} 年已受教育 {}。请组织预案宣讲，按签到表登记参加的住户和村民（{years} 年以前的宣传不再计入）。",
+                e.text
+            ),
+        )
+    } else if left > 0 {
+        (
+            CheckState::Partial,
+            format!(
+                "近 {years} 年已受教育 {}，还有 {} 人没有受过预案宣传教育。请打印签到表，组织宣讲或入户宣传后登记。",
+                e.text,
+                education::thousands(left)
+            ),
+        )
     } else {
-        CheckState::Partial
+        (
+            CheckState::Ok,
+            format!(
+                "近 {years} 年已受教育 {}，每个村民都受过预案宣传教育。",
+                e.text
+            ),
+        )
     };
-    item(ID, LABEL, state, detail, "drills")
+    item(ID, LABEL, state, detail, PAGE)
 }
 
 #[cfg(test)]

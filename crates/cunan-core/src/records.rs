@@ -280,10 +280,23 @@ pub struct VulnerablePerson {
     pub helper_resident_id: Option<String>,
     pub note: String,
 }
+// A vulnerable person is saved even before a helper is named: the helper is then pending
+// (帮扶人待落实) and shows as a gap on the roster, the self-check and the grid sheets. A phone that
+// is filled in must still be a phone.
 record!(VulnerablePerson, "vulnerable_person", validate(v) {
-    validate::required("帮扶责任人", &v.helper_name)?;
-    validate::phone("帮扶责任人电话", &v.helper_phone)
+    validate::optional_phone("帮扶责任人电话", &v.helper_phone)
 });
+
+impl VulnerablePerson {
+    /// True while no helper is in place: the helper's name or phone is still missing
+    /// (帮扶人待落实). Such a person is kept, and counted as a gap until a helper is named.
+    pub fn helper_pending(&self) -> bool {
+        self.helper_name.trim().is_empty() || self.helper_phone.trim().is_empty()
+    }
+}
+
+/// How the roster, the self-check and the printouts say that a helper is still to be found.
+pub const HELPER_PENDING: &str = "待落实";
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -576,6 +589,63 @@ pub struct Drill {
 }
 record!(Drill, "drill", validate(d) { validate::optional_count("参加人数", d.participants) });
 
+/// 预案宣传教育: one session of teaching the plan (宣讲会、培训、入户宣传). A session dated after
+/// today is planned and counts for nobody until it has been held.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct EducationSession {
+    pub id: String,
+    pub date: NaiveDate,
+    pub topic: String,
+    /// The hazard the session was about; `None` for the whole plan / every hazard.
+    pub hazard: Option<HazardKind>,
+    pub taught_by: String,
+    pub place: String,
+    pub note: String,
+}
+record!(EducationSession, "education_session", validate(s) {
+    validate::required("宣传主题", &s.topic)?;
+    validate::max_chars("宣传主题", &s.topic, 60)?;
+    validate::required("宣讲人", &s.taught_by)?;
+    validate::max_chars("宣讲人", &s.taught_by, 60)?;
+    validate::max_chars("地点", &s.place, 60)
+});
+
+/// One signature on a session's sign-in sheet (签到表): a resident, or a whole household signed
+/// in by one person (`resident_id` empty, `household_id` set). Exactly one of the two is set.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct EducationAttendance {
+    pub id: String,
+    pub session_id: String,
+    pub resident_id: Option<String>,
+    pub household_id: Option<String>,
+    pub note: String,
+}
+record!(EducationAttendance, "education_attendance", validate(a) {
+    let set = |v: &Option<String>| v.as_deref().is_some_and(|s| !s.trim().is_empty());
+    if a.session_id.trim().is_empty() {
+        return Err(ValidationError::new(
+            "required",
+            "宣传教育",
+            "签到记录没有对应的宣传教育活动。请先保存这次活动，再登记签到。",
+        ));
+    }
+    match (set(&a.resident_id), set(&a.household_id)) {
+        (true, false) | (false, true) => Ok(()),
+        (false, false) => Err(ValidationError::new(
+            "required",
+            "签到人",
+            "请从花名册中选择签到的村民或住户。",
+        )),
+        (true, true) => Err(ValidationError::new(
+            "attendee_ambiguous",
+            "签到人",
+            "一条签到只能是一位村民或一整户，请分开登记。",
+        )),
+    }
+});
+
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct IncidentReport {
@@ -639,7 +709,7 @@ pub struct Setting {
 record!(Setting, "setting", validate(s) { validate::required("设置项", &s.key) });
 
 /// Every synced table, in an order in which foreign keys are satisfied.
-pub const SYNCED_TABLES: [&str; 24] = [
+pub const SYNCED_TABLES: [&str; 26] = [
     Village::TABLE,
     Grid::TABLE,
     GridMember::TABLE,
@@ -660,6 +730,8 @@ pub const SYNCED_TABLES: [&str; 24] = [
     FloodResponsible::TABLE,
     HazardReport::TABLE,
     Drill::TABLE,
+    EducationSession::TABLE,
+    EducationAttendance::TABLE,
     IncidentReport::TABLE,
     EvacuationEvent::TABLE,
     EvacuationStatus::TABLE,

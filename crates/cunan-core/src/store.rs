@@ -248,7 +248,8 @@ pub struct Tombstone {
 /// Some links are deliberately absent: a deleted grid leaves its households where they are (their
 /// `grid_id` still names the deleted grid and the roster shows them as 未分网格); shelters and
 /// evacuation routes own nothing; a vulnerable person's helper and a team member's resident are
-/// references to other people, not rows that belong to them.
+/// references to other people, not rows that belong to them. A deleted resident or household keeps
+/// its education sign-ins (a session's sheet is a record of who came; the deleted count for nobody).
 pub const CHILD_TABLES: &[(&str, &str, &str)] = &[
     ("household", "resident", "household_id"),
     ("household", "household_hazard", "household_id"),
@@ -259,6 +260,7 @@ pub const CHILD_TABLES: &[(&str, &str, &str)] = &[
     ("kit_item", "kit_inspection", "kit_item_id"),
     ("hazard_site", "household_hazard", "hazard_site_id"),
     ("evacuation_event", "evacuation_status", "event_id"),
+    ("education_session", "education_attendance", "session_id"),
 ];
 
 /// The synced table called `table`, as the `'static` name (a table name from outside, e.g. the UI,

@@ -199,6 +199,17 @@ pub fn apply_pulled(
     changes: &[Change],
     new_cursor: i64,
 ) -> Result<ApplyReport> {
+    apply_changes(store, changes, Some((server_url, new_cursor)))
+}
+
+/// Applies changes that came from the county another way (a bundle on a USB stick), with the
+/// same merge as a pull, in one transaction. `cursor`, when the bundle's server is the one this
+/// store is enrolled with, moves that server's pull cursor in the same transaction.
+pub fn apply_changes(
+    store: &mut Store,
+    changes: &[Change],
+    cursor: Option<(&str, i64)>,
+) -> Result<ApplyReport> {
     let mut columns: HashMap<String, Vec<(String, ColumnKind)>> = HashMap::new();
     for change in changes {
         change.check_shape().map_err(CoreError::Format)?;
@@ -298,11 +309,13 @@ pub fn apply_pulled(
         }
     }
     tx.execute("UPDATE device SET last_hlc = ?1", [clock.to_string()])?;
-    tx.execute(
-        "INSERT INTO sync_state (server_url, pull_cursor) VALUES (?1, ?2)
-         ON CONFLICT (server_url) DO UPDATE SET pull_cursor = max(pull_cursor, excluded.pull_cursor)",
-        params![server_url, new_cursor],
-    )?;
+    if let Some((server_url, new_cursor)) = cursor {
+        tx.execute(
+            "INSERT INTO sync_state (server_url, pull_cursor) VALUES (?1, ?2)
+             ON CONFLICT (server_url) DO UPDATE SET pull_cursor = max(pull_cursor, excluded.pull_cursor)",
+            params![server_url, new_cursor],
+        )?;
+    }
     tx.commit()?;
     Ok(report)
 }
@@ -396,7 +409,15 @@ fn upsert_row(
 /// Where sync with one county server has got to.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SyncState {
+    /// The address the store enrolled through; also the key of this row (the pull cursor and
+    /// outcome are recorded under it, whichever address a sync uses).
     pub server_url: String,
+    /// The county server's own id, learnt at enrollment (or on the first sync of an older
+    /// enrollment): the same server reached through another address is still this server.
+    pub server_id: Option<String>,
+    /// Another address of the same server to use instead of `server_url` (set in the app's
+    /// settings), or `None`.
+    pub address: Option<String>,
     pub village_code: Option<String>,
     #[serde(skip)]
     pub device_token: Option<String>,
@@ -410,7 +431,7 @@ pub struct SyncState {
 pub fn sync_states(store: &Store) -> Result<Vec<SyncState>> {
     let mut stmt = store.conn().prepare(
         "SELECT server_url, village_code, device_token, pull_cursor, last_success_at, last_error,
-                enrolled_at
+                enrolled_at, server_id, address
          FROM sync_state ORDER BY enrolled_at IS NULL, enrolled_at DESC, server_url",
     )?;
     let rows = stmt.query_map([], |r| {
@@ -422,6 +443,8 @@ pub fn sync_states(store: &Store) -> Result<Vec<SyncState>> {
             last_success_at: r.get(4)?,
             last_error: r.get(5)?,
             enrolled_at: r.get(6)?,
+            server_id: r.get(7)?,
+            address: r.get(8)?,
         })
     })?;
     Ok(rows.collect::<std::result::Result<_, _>>()?)
@@ -434,12 +457,21 @@ pub fn current_server(store: &Store) -> Result<Option<SyncState>> {
         .find(|s| s.device_token.is_some()))
 }
 
+impl SyncState {
+    /// The address to connect to: the one set in the settings, else the enrolled one.
+    pub fn connect_url(&self) -> &str {
+        self.address.as_deref().unwrap_or(&self.server_url)
+    }
+}
+
 /// Records a device token from enrollment. Refuses a token for another village than the one in
 /// this store. Never touches the change log: unsynced local changes survive re-enrollment, and
-/// the pull cursor of a server already known is kept (a cursor never goes back).
+/// the pull cursor of a server already known is kept (a cursor never goes back) — also when the
+/// same server (same `server_id`) is enrolled again through another address.
 pub fn save_enrollment(
     store: &mut Store,
     server_url: &str,
+    server_id: Option<&str>,
     device_token: &str,
     village_code: &str,
 ) -> Result<()> {
@@ -454,13 +486,96 @@ pub fn save_enrollment(
         }
     }
     let now = store.clock().now().to_rfc3339();
+    let known = match server_id {
+        Some(id) => sync_states(store)?
+            .into_iter()
+            .find(|s| s.server_id.as_deref() == Some(id) && s.server_url != server_url),
+        None => None,
+    };
+    if let Some(known) = known
+        .as_ref()
+        .filter(|k| k.server_url.starts_with(USB_KEY_PREFIX))
+    {
+        // Known so far only from its USB bundles: the row (and its cursor) takes this address.
+        store.conn().execute(
+            "UPDATE sync_state SET server_url = ?2, device_token = ?3, village_code = ?4,
+               enrolled_at = ?5, last_error = NULL WHERE server_url = ?1",
+            params![
+                known.server_url,
+                server_url,
+                device_token,
+                village_code,
+                now
+            ],
+        )?;
+        return Ok(());
+    }
+    if let Some(known) = known {
+        // The same server through another address: keep its row (and cursor), use the address.
+        store.conn().execute(
+            "UPDATE sync_state SET device_token = ?2, village_code = ?3, enrolled_at = ?4,
+               last_error = NULL, address = ?5 WHERE server_url = ?1",
+            params![
+                known.server_url,
+                device_token,
+                village_code,
+                now,
+                server_url
+            ],
+        )?;
+        return Ok(());
+    }
     store.conn().execute(
-        "INSERT INTO sync_state (server_url, device_token, village_code, enrolled_at)
-         VALUES (?1, ?2, ?3, ?4)
+        "INSERT INTO sync_state (server_url, device_token, village_code, enrolled_at, server_id)
+         VALUES (?1, ?2, ?3, ?4, ?5)
          ON CONFLICT (server_url) DO UPDATE SET device_token = excluded.device_token,
            village_code = excluded.village_code, enrolled_at = excluded.enrolled_at,
-           last_error = NULL",
-        params![server_url, device_token, village_code, now],
+           server_id = coalesce(excluded.server_id, server_id), last_error = NULL",
+        params![server_url, device_token, village_code, now, server_id],
+    )?;
+    Ok(())
+}
+
+/// The key of the row for a county server known only from its USB bundles (no enrollment).
+pub const USB_KEY_PREFIX: &str = "usb:";
+
+/// The row that keeps how far this store has got with the server `server_id`: the enrolled one
+/// if any, else one made for its USB bundles (`usb:<id>`, no token; enrolling with that server
+/// later takes it over, cursor and all).
+pub fn server_row(store: &mut Store, server_id: &str) -> Result<SyncState> {
+    let find = |store: &Store| -> Result<Option<SyncState>> {
+        Ok(sync_states(store)?
+            .into_iter()
+            .find(|s| s.server_id.as_deref() == Some(server_id)))
+    };
+    if let Some(row) = find(store)? {
+        return Ok(row);
+    }
+    store.conn().execute(
+        "INSERT OR IGNORE INTO sync_state (server_url, server_id) VALUES (?1, ?2)",
+        params![format!("{USB_KEY_PREFIX}{server_id}"), server_id],
+    )?;
+    find(store)?.ok_or(CoreError::NotFound {
+        what: "同步记录"
+    })
+}
+
+/// Records the server id of an enrollment made before servers had ids (learnt on its first
+/// sync). Never replaces an id already known.
+pub fn learn_server_id(store: &mut Store, server_url: &str, server_id: &str) -> Result<()> {
+    store.conn().execute(
+        "UPDATE sync_state SET server_id = ?2 WHERE server_url = ?1 AND server_id IS NULL",
+        params![server_url, server_id],
+    )?;
+    Ok(())
+}
+
+/// Sets (or with `None` clears) another address of the enrolled server `server_url`.
+pub fn set_address(store: &mut Store, server_url: &str, address: Option<&str>) -> Result<()> {
+    let address = address.filter(|a| *a != server_url);
+    store.conn().execute(
+        "UPDATE sync_state SET address = ?2 WHERE server_url = ?1",
+        params![server_url, address],
     )?;
     Ok(())
 }

@@ -104,7 +104,8 @@ pub fn phone(field: &str, value: &str) -> Check {
     Err(ValidationError::new(
         "phone",
         field,
-        format!("“{}”不是有效的电话号码，请重新填写：手机号为 11 位（如 13812345678），固定电话需带区号（如 0572-2123456）。", value.trim()),
+        // The value is never quoted back: phones are personal data.
+        format!("{field}不是有效的电话号码，请重新填写：手机号为 11 位（如 13812345678），固定电话需带区号（如 0572-2123456）。"),
     ))
 }
 
@@ -206,10 +207,7 @@ pub fn date(field: &str, value: &str) -> Result<NaiveDate, ValidationError> {
         ValidationError::new(
             "date",
             field,
-            format!(
-                "“{}”不是有效日期，请按 2025-06-01 的格式填写。",
-                value.trim()
-            ),
+            format!("{field}不是有效日期，请按 2025-06-01 的格式填写。"),
         )
     })
 }

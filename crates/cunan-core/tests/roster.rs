@@ -656,10 +656,29 @@ fn saving_a_resident_keeps_one_vulnerable_record_and_none_removes_it() {
     // A vulnerable record that fails validation: the resident is not saved either.
     let mut renamed = entry.resident.clone();
     renamed.name = "王六".into();
-    let mut no_phone = helper(VulnerableKind::Disabled);
-    no_phone.helper_phone.clear();
-    assert!(roster::save_resident(&mut s, &renamed, Some(&no_phone)).is_err());
+    let mut bad_phone = helper(VulnerableKind::Disabled);
+    bad_phone.helper_phone = "1390".into();
+    let err = roster::save_resident(&mut s, &renamed, Some(&bad_phone)).unwrap_err();
+    assert_eq!(err.code(), "phone");
+    assert!(!err.to_string().contains("1390"), "no value echoed: {err}");
     assert_eq!(detail(&s).residents[0].resident.name, "王五");
+
+    // No helper yet: the person is kept, the helper pending (帮扶人待落实), and counted.
+    let mut pending = helper(VulnerableKind::Bedridden);
+    pending.helper_name.clear();
+    pending.helper_phone.clear();
+    let kept = roster::save_resident(&mut s, &entry.resident, Some(&pending)).unwrap();
+    assert!(kept.vulnerable.as_ref().unwrap().helper_pending());
+    assert_eq!(
+        roster::roster(&s).unwrap().totals.vulnerable_without_helper,
+        1
+    );
+    let named = roster::save_resident(&mut s, &entry.resident, Some(&bedridden)).unwrap();
+    assert!(!named.vulnerable.unwrap().helper_pending());
+    assert_eq!(
+        roster::roster(&s).unwrap().totals.vulnerable_without_helper,
+        0
+    );
 
     // None: the record is tombstoned (a delete in the change log), the resident stays.
     let plain = roster::save_resident(&mut s, &renamed, None).unwrap();

@@ -313,6 +313,16 @@ fn migrations_are_numbered_in_order_and_every_record_type_matches_its_table() {
             ..Default::default()
         })
         .unwrap();
+    let session = store
+        .save(&EducationSession {
+            date: d,
+            topic: "防汛防台预案宣讲".into(),
+            hazard: Some(HazardKind::Flood),
+            taught_by: "张三".into(),
+            place: "礼堂".into(),
+            ..Default::default()
+        })
+        .unwrap();
     macro_rules! roundtrip {
         ($($rec:expr),* $(,)?) => {$({
             let saved = store.save(&$rec).unwrap();
@@ -384,6 +394,17 @@ fn migrations_are_numbered_in_order_and_every_record_type_matches_its_table() {
             date: d,
             hazard: Some(HazardKind::Flood),
             participants: Some(50),
+            ..Default::default()
+        },
+        EducationAttendance {
+            session_id: session.id.clone(),
+            resident_id: Some(r.id.clone()),
+            ..Default::default()
+        },
+        EducationAttendance {
+            session_id: session.id.clone(),
+            household_id: Some(hh.id.clone()),
+            note: "代全户".into(),
             ..Default::default()
         },
         IncidentReport {

@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 use tower_http::compression::CompressionLayer;
 
 use cunan_sync::protocol::{
-    EnrollRequest, EnrollResponse, ErrorBody, PushRequest, MAX_BATCH, MAX_BODY_BYTES,
+    EnrollRequest, EnrollResponse, ErrorBody, PushRequest, ServerInfo, MAX_BATCH, MAX_BODY_BYTES,
     MIN_PROTOCOL_VERSION, PROTOCOL_HEADER, PROTOCOL_VERSION,
 };
 
@@ -89,29 +89,24 @@ pub fn router<S: CountyStorage>(storage: Arc<S>) -> Router {
         .route("/v1/pull", get(pull::<S>))
         .layer(middleware::from_fn(check_protocol));
     Router::new()
-        .route("/v1/health", get(health))
+        .route("/v1/health", get(health::<S>))
         .merge(v1)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(CompressionLayer::new().gzip(true))
         .with_state(storage)
 }
 
-#[derive(Serialize)]
-struct Health {
-    service: &'static str,
-    protocol: u32,
-    min_protocol: u32,
-}
-
-async fn health() -> Response {
-    json_response(
+async fn health<S: CountyStorage>(State(storage): State<Arc<S>>) -> Result<Response, ApiError> {
+    let server_id = blocking(move || storage.server_id()).await?;
+    Ok(json_response(
         StatusCode::OK,
-        &Health {
-            service: "cunan-county",
+        &ServerInfo {
+            service: "cunan-county".into(),
             protocol: PROTOCOL_VERSION,
             min_protocol: MIN_PROTOCOL_VERSION,
+            server_id: Some(server_id),
         },
-    )
+    ))
 }
 
 async fn check_protocol(request: Request, next: Next) -> Response {
@@ -238,6 +233,8 @@ async fn enroll<S: CountyStorage>(
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
     let request: EnrollRequest = read_json(&headers, body)?;
+    let ids = storage.clone();
+    let server_id = blocking(move || ids.server_id()).await?;
     let enrollment = blocking(move || {
         storage.enroll(
             &request.code,
@@ -259,6 +256,7 @@ async fn enroll<S: CountyStorage>(
             token: enrollment.token,
             village_code: enrollment.village_code,
             village_name: enrollment.village_name,
+            server_id: Some(server_id),
         },
     ))
 }

@@ -54,6 +54,9 @@ pub fn import_bundle<S: CountyStorage>(
     bytes: &[u8],
 ) -> Result<ImportReport, ImportError> {
     let body = bundle::decode(bytes)?;
+    if body.kind != bundle::BundleKind::Village {
+        return Err(BundleError::NotForCounty.into());
+    }
     let auth = DeviceAuth {
         village_code: body.village_code.clone(),
         device_id: body.device_id.clone(),
@@ -79,6 +82,53 @@ pub fn import_bundle<S: CountyStorage>(
         report.duplicates += response.duplicates;
     }
     Ok(report)
+}
+
+/// The county's bundle for one village, for a USB stick: everything a pull would bring a new
+/// device of the village (county contacts, settings and templates, and the village's own rows
+/// from all its devices), the cursor it reaches, and a receipt per device of what the county
+/// holds. Read in the village app (同步 › 从 U 盘读入) or by `cunan bundle import`.
+pub fn county_bundle<S: CountyStorage>(
+    storage: &S,
+    village_code: &str,
+    created_at: &str,
+) -> Result<bundle::BundleBody, StorageError> {
+    if !storage.has_village(village_code)? {
+        return Err(StorageError::NotFound(format!(
+            "县里还没有登记区划代码为 {village_code} 的村，无法生成数据包。请先用 village add 登记。"
+        )));
+    }
+    // The receipts first: every change they acknowledge is then also in the changes below.
+    let receipts = storage
+        .receipts(village_code)?
+        .into_iter()
+        .map(|(device_id, seq)| bundle::Receipt { device_id, seq })
+        .collect();
+    let mut changes = Vec::new();
+    let mut positions = Vec::new();
+    let mut cursor = 0;
+    loop {
+        let (page, reached, more) = storage.bundle_changes(village_code, cursor, 5_000)?;
+        cursor = reached;
+        for (position, change) in page {
+            positions.push(position);
+            changes.push(change);
+        }
+        if !more {
+            break;
+        }
+    }
+    Ok(bundle::BundleBody {
+        kind: bundle::BundleKind::County,
+        village_code: village_code.to_string(),
+        device_id: sqlite::COUNTY_DEVICE.to_string(),
+        created_at: created_at.to_string(),
+        changes,
+        server_id: Some(storage.server_id()?),
+        cursor,
+        positions,
+        receipts,
+    })
 }
 
 /// The server running in-process on a loopback port (tests, benchmark). Stops on drop.

@@ -1,6 +1,6 @@
 //! `cunan-county`: the county server and its admin commands.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 
@@ -35,7 +35,21 @@ enum Command {
         command: VillageCommand,
     },
     /// Import a USB bundle exported by `cunan bundle export` (same path as a network push).
-    ImportBundle { file: PathBuf },
+    /// With --reply, also writes the county's bundle for that village (with the receipt of what
+    /// the county now has) to take back on the same stick.
+    ImportBundle {
+        file: PathBuf,
+        #[arg(long)]
+        reply: Option<PathBuf>,
+    },
+    /// Write the county's bundle for one village (county contacts, settings, templates, the
+    /// village's rows from all its devices, receipts), to read in the village app from USB.
+    BundleForVillage {
+        #[arg(long)]
+        village: String,
+        #[arg(long)]
+        out: PathBuf,
+    },
     /// Push county-owned rows (a JSON array) down to every village, read-only there.
     Publish {
         #[arg(long)]
@@ -84,6 +98,20 @@ fn storage_failure(e: cunan_county::StorageError) -> Failure {
     ("storage", e.to_string())
 }
 
+fn write_county_bundle(storage: &SqliteStorage, village: &str, out: &Path) -> Result<(), Failure> {
+    let now = chrono::Utc::now().to_rfc3339();
+    let body = cunan_county::county_bundle(storage, village, &now).map_err(storage_failure)?;
+    let bytes = cunan_sync::bundle::encode(&body).map_err(|e| (e.code(), e.to_string()))?;
+    cunan_sync::bundle::write_file(out, &bytes).map_err(|e| (e.code(), e.to_string()))?;
+    println!(
+        "已写入县里发回 {village} 的数据包 {}：{} 条记录，附 {} 台设备的回执。",
+        out.display(),
+        body.changes.len(),
+        body.receipts.len()
+    );
+    Ok(())
+}
+
 fn run(cli: Cli) -> Result<(), Failure> {
     let storage = SqliteStorage::open(&cli.db).map_err(storage_failure)?;
     match cli.command {
@@ -118,13 +146,34 @@ fn run(cli: Cli) -> Result<(), Failure> {
             let n = storage.revoke_village(&code).map_err(storage_failure)?;
             println!("已停用 {code} 的 {n} 个设备凭证。");
         }
-        Command::ImportBundle { file } => {
-            let bytes = std::fs::read(&file).map_err(|e| ("io", e.to_string()))?;
-            let report = import_bundle(&storage, &bytes).map_err(|e| ("import", e.to_string()))?;
+        Command::ImportBundle { file, reply } => {
+            let bytes = std::fs::read(&file).map_err(|e| {
+                eprintln!("详情（供技术人员）：{e}");
+                (
+                    "io",
+                    format!(
+                        "读不到数据包文件 {}，请检查文件路径和 U 盘。",
+                        file.display()
+                    ),
+                )
+            })?;
+            let report = import_bundle(&storage, &bytes).map_err(|e| match &e {
+                cunan_county::ImportError::Bundle(b) => (b.code(), e.to_string()),
+                cunan_county::ImportError::Storage(_) => ("import", e.to_string()),
+            })?;
             println!(
                 "已导入数据包：共 {} 条变更，新接收 {} 条，已有 {} 条。",
                 report.changes, report.stored, report.duplicates
             );
+            if let Some(out) = reply {
+                let village = cunan_sync::bundle::decode(&bytes)
+                    .map_err(|e| (e.code(), e.to_string()))?
+                    .village_code;
+                write_county_bundle(&storage, &village, &out)?;
+            }
+        }
+        Command::BundleForVillage { village, out } => {
+            write_county_bundle(&storage, &village, &out)?;
         }
         Command::Publish { table, file } => {
             let text = std::fs::read_to_string(&file).map_err(|e| ("io", e.to_string()))?;

@@ -14,7 +14,7 @@ use cunan_core::sync::{merge, Merge, COUNTY_SCOPE};
 use cunan_sync::protocol::{PullResponse, PushResponse};
 use cunan_sync::Change;
 
-use crate::storage::{CountyStorage, DeviceAuth, Enrollment, Stats, StorageError, Via};
+use crate::storage::{ChangePage, CountyStorage, DeviceAuth, Enrollment, Stats, StorageError, Via};
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS village (
@@ -78,6 +78,11 @@ CREATE TABLE IF NOT EXISTS conflict (
     recorded_at      TEXT NOT NULL,
     UNIQUE (table_name, row_id, loser_hlc, loser_device_id)
 );
+-- Who this server is: made once with the database, the same through any address.
+CREATE TABLE IF NOT EXISTS server_identity (
+    singleton INTEGER PRIMARY KEY CHECK (singleton = 1),
+    server_id TEXT NOT NULL
+);
 -- The county's own clock, for rows it writes.
 CREATE TABLE IF NOT EXISTS county_clock (
     singleton INTEGER PRIMARY KEY CHECK (singleton = 1),
@@ -92,6 +97,7 @@ pub const COUNTY_DEVICE: &str = "county";
 pub struct SqliteStorage {
     conn: Mutex<Connection>,
     clock: Box<dyn Clock>,
+    server_id: String,
 }
 
 pub fn hash(secret: &str) -> String {
@@ -139,9 +145,19 @@ impl SqliteStorage {
         db(conn.pragma_update(None, "synchronous", "FULL"))?;
         db(conn.pragma_update(None, "foreign_keys", "ON"))?;
         db(conn.execute_batch(SCHEMA))?;
+        db(conn.execute(
+            "INSERT OR IGNORE INTO server_identity (singleton, server_id) VALUES (1, ?1)",
+            [uuid::Uuid::new_v4().to_string()],
+        ))?;
+        let server_id = db(conn.query_row(
+            "SELECT server_id FROM server_identity WHERE singleton = 1",
+            [],
+            |r| r.get(0),
+        ))?;
         Ok(SqliteStorage {
             conn: Mutex::new(conn),
             clock,
+            server_id,
         })
     }
 
@@ -153,6 +169,71 @@ impl SqliteStorage {
 
     fn now(&self) -> String {
         self.clock.now().to_rfc3339()
+    }
+
+    /// The village's changes (but `exclude_device`'s) and the county's after `cursor`, in
+    /// server order, each with its `server_seq`; the cursor to give back, and whether more wait.
+    fn changes_after(
+        &self,
+        village_code: &str,
+        exclude_device: &str,
+        cursor: i64,
+        limit: usize,
+    ) -> Result<ChangePage, StorageError> {
+        let limit = limit.clamp(1, 5_000);
+        let conn = self.lock()?;
+        let top: i64 = db(conn.query_row(
+            "SELECT coalesce(max(server_seq), 0) FROM change",
+            [],
+            |r| r.get(0),
+        ))?;
+        let mut stmt = db(conn.prepare_cached(
+            "SELECT server_seq, device_id, seq, table_name, row_id, op, hlc, base_hlc, scope, data
+             FROM change
+             WHERE server_seq > ?1 AND server_seq <= ?2
+               AND ((scope = ?3 AND device_id <> ?4) OR scope = ?5)
+             ORDER BY server_seq LIMIT ?6",
+        ))?;
+        let rows = db(stmt.query_map(
+            params![
+                cursor,
+                top,
+                village_code,
+                exclude_device,
+                COUNTY_SCOPE,
+                limit as i64 + 1
+            ],
+            |r| {
+                let data: String = r.get(9)?;
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    Change {
+                        device_id: r.get(1)?,
+                        seq: r.get(2)?,
+                        table: r.get(3)?,
+                        row_id: r.get(4)?,
+                        op: r.get(5)?,
+                        hlc: r.get(6)?,
+                        base_hlc: r.get(7)?,
+                        village_code: r.get(8)?,
+                        data: serde_json::from_str(&data).unwrap_or(Value::Null),
+                    },
+                ))
+            },
+        ))?;
+        let mut changes = Vec::new();
+        let mut more = false;
+        let mut last = cursor;
+        for row in rows {
+            let (server_seq, change) = db(row)?;
+            if changes.len() == limit {
+                more = true;
+                break;
+            }
+            last = server_seq;
+            changes.push((server_seq, change));
+        }
+        Ok((changes, if more { last } else { top.max(cursor) }, more))
     }
 }
 
@@ -325,6 +406,31 @@ fn store_change(
 }
 
 impl CountyStorage for SqliteStorage {
+    fn server_id(&self) -> Result<String, StorageError> {
+        Ok(self.server_id.clone())
+    }
+
+    fn has_village(&self, village_code: &str) -> Result<bool, StorageError> {
+        let conn = self.lock()?;
+        db(conn.query_row(
+            "SELECT EXISTS (SELECT 1 FROM village WHERE code = ?1)",
+            [village_code],
+            |r| r.get(0),
+        ))
+    }
+
+    fn receipts(&self, village_code: &str) -> Result<Vec<(String, i64)>, StorageError> {
+        let conn = self.lock()?;
+        let mut stmt = db(conn.prepare(
+            "SELECT device_id, max(seq) FROM change WHERE scope = ?1 AND device_id <> ?2
+             GROUP BY device_id ORDER BY device_id",
+        ))?;
+        let rows = db(stmt.query_map(params![village_code, COUNTY_DEVICE], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        }))?;
+        rows.map(db).collect()
+    }
+
     fn add_village(&self, code: &str, name: &str) -> Result<String, StorageError> {
         if code.len() != 12 || !code.chars().all(|c| c.is_ascii_digit()) {
             return Err(StorageError::Invalid(
@@ -471,64 +577,23 @@ impl CountyStorage for SqliteStorage {
         cursor: i64,
         limit: usize,
     ) -> Result<PullResponse, StorageError> {
-        let limit = limit.clamp(1, 5_000);
-        let conn = self.lock()?;
-        let top: i64 = db(conn.query_row(
-            "SELECT coalesce(max(server_seq), 0) FROM change",
-            [],
-            |r| r.get(0),
-        ))?;
-        let mut stmt = db(conn.prepare_cached(
-            "SELECT server_seq, device_id, seq, table_name, row_id, op, hlc, base_hlc, scope, data
-             FROM change
-             WHERE server_seq > ?1 AND server_seq <= ?2
-               AND ((scope = ?3 AND device_id <> ?4) OR scope = ?5)
-             ORDER BY server_seq LIMIT ?6",
-        ))?;
-        let rows = db(stmt.query_map(
-            params![
-                cursor,
-                top,
-                auth.village_code,
-                auth.device_id,
-                COUNTY_SCOPE,
-                limit as i64 + 1
-            ],
-            |r| {
-                let data: String = r.get(9)?;
-                Ok((
-                    r.get::<_, i64>(0)?,
-                    Change {
-                        device_id: r.get(1)?,
-                        seq: r.get(2)?,
-                        table: r.get(3)?,
-                        row_id: r.get(4)?,
-                        op: r.get(5)?,
-                        hlc: r.get(6)?,
-                        base_hlc: r.get(7)?,
-                        village_code: r.get(8)?,
-                        data: serde_json::from_str(&data).unwrap_or(Value::Null),
-                    },
-                ))
-            },
-        ))?;
-        let mut changes = Vec::new();
-        let mut more = false;
-        let mut last = cursor;
-        for row in rows {
-            let (server_seq, change) = db(row)?;
-            if changes.len() == limit {
-                more = true;
-                break;
-            }
-            last = server_seq;
-            changes.push(change);
-        }
+        let (changes, cursor, more) =
+            self.changes_after(&auth.village_code, &auth.device_id, cursor, limit)?;
         Ok(PullResponse {
-            changes,
-            cursor: if more { last } else { top.max(cursor) },
+            changes: changes.into_iter().map(|(_, c)| c).collect(),
+            cursor,
             more,
         })
+    }
+
+    fn bundle_changes(
+        &self,
+        village_code: &str,
+        cursor: i64,
+        limit: usize,
+    ) -> Result<ChangePage, StorageError> {
+        // No device's own changes are left out: a bundle is for every device of the village.
+        self.changes_after(village_code, "", cursor, limit)
     }
 
     fn publish(&self, table: &str, rows: &[Value]) -> Result<usize, StorageError> {

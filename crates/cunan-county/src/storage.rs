@@ -65,9 +65,15 @@ impl From<rusqlite::Error> for StorageError {
     }
 }
 
+/// Changes each with its `server_seq`, the cursor reached, and whether more wait after it.
+pub type ChangePage = (Vec<(i64, Change)>, i64, bool);
+
 pub type Stats = BTreeMap<String, BTreeMap<String, i64>>;
 
 pub trait CountyStorage: Send + Sync + 'static {
+    /// This server's own id, made once with its database: villages recognise the server by it
+    /// whichever address they reach it through.
+    fn server_id(&self) -> Result<String, StorageError>;
     /// Registers a village (or keeps an existing one) and returns a new one-time enrollment code.
     fn add_village(&self, code: &str, name: &str) -> Result<String, StorageError>;
     /// Exchanges a one-time code for a device token; `None` if the code is unknown or used.
@@ -111,4 +117,16 @@ pub trait CountyStorage: Send + Sync + 'static {
     fn conflicts(&self) -> Result<Vec<(String, String, String, String)>, StorageError>;
     /// How many changes have been accepted (the audit trail's length).
     fn change_count(&self) -> Result<i64, StorageError>;
+    /// Per device of a village, the highest `seq` the server holds: the receipt a county bundle
+    /// carries, so a device stops re-sending what the county already has.
+    fn has_village(&self, village_code: &str) -> Result<bool, StorageError>;
+    /// For a county bundle: like `pull`, but for every device of the village (none left out as
+    /// "its own"), each change with its `server_seq`; then the cursor reached and whether more wait.
+    fn bundle_changes(
+        &self,
+        village_code: &str,
+        cursor: i64,
+        limit: usize,
+    ) -> Result<ChangePage, StorageError>;
+    fn receipts(&self, village_code: &str) -> Result<Vec<(String, i64)>, StorageError>;
 }

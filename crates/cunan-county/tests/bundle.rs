@@ -103,3 +103,204 @@ fn a_truncated_or_altered_bundle_is_refused_whole() {
     // The intact one imports.
     assert!(import_bundle(&storage, &bytes).is_ok());
 }
+
+fn county_contact() -> serde_json::Value {
+    serde_json::json!({
+        "id": "0190a000-0000-7000-8000-0000000000c1", "name": "县防指值班室",
+        "organization": "县防汛防台抗旱指挥部", "role": "值班", "level": "county",
+        "phone": "0572-2220000", "phone_backup": "", "is_duty_line": true,
+        "backup_of": null, "note": ""
+    })
+}
+
+/// USB both ways: the village's bundle goes to the county; the county's reply carries its
+/// contacts, the rows of the village's other laptop and a receipt; read back in the village, the
+/// receipt stops the village from writing the same changes to USB again.
+#[test]
+fn the_county_replies_by_usb_with_its_data_and_a_receipt_the_village_takes() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut a = demo_store(&dir.path().join("a.db"), 15, 5);
+    let code = village_code(&a);
+    let county = County::start(&dir.path().join("county.db"));
+    county.storage.add_village(&code, "演示村").unwrap();
+    county
+        .storage
+        .publish("contact", &[county_contact()])
+        .unwrap();
+
+    // A, offline: its bundle goes to the county by USB.
+    let waiting = a.unpushed_changes().unwrap();
+    let out = bundle::encode(&bundle::export(&a, false).unwrap()).unwrap();
+    let imported = import_bundle(county.storage.as_ref(), &out).unwrap();
+    assert_eq!(imported.stored as i64, waiting);
+
+    // A second laptop of the village, online, gets the village and adds a grid.
+    let mut b = cunan_core::Store::open(&dir.path().join("b.db")).unwrap();
+    let code_b = county.storage.add_village(&code, "演示村").unwrap();
+    let client = SyncClient::new(&county.url()).unwrap();
+    client.enroll(&mut b, &code_b).unwrap();
+    client.sync_once(&mut b, &mut |_| {}).unwrap();
+    b.save(&Grid {
+        name: "第九网格（B 电脑新建）".into(),
+        ..Grid::default()
+    })
+    .unwrap();
+    client.sync_once(&mut b, &mut |_| {}).unwrap();
+
+    // The county's reply for the village.
+    let reply = cunan_county::county_bundle(county.storage.as_ref(), &code, "2026-06-15T10:00:00Z")
+        .unwrap();
+    assert_eq!(reply.kind, bundle::BundleKind::County);
+    assert_eq!(reply.server_id, Some(county.storage.server_id().unwrap()));
+    let receipt = reply
+        .receipts
+        .iter()
+        .find(|r| r.device_id == a.device_id())
+        .expect("a receipt for A");
+    assert_eq!(receipt.seq, waiting, "every change of A");
+    let reply = bundle::encode(&reply).unwrap();
+
+    let report = bundle::import_county_bundle(&mut a, &reply).unwrap();
+    assert_eq!(report.acknowledged as i64, waiting);
+    assert_eq!(report.still_waiting, 0);
+    assert_eq!(a.unpushed_changes().unwrap(), 0);
+    assert!(report.applied >= 2, "the contact and B's grid: {report:?}");
+    assert!(a
+        .list::<cunan_core::Contact>()
+        .unwrap()
+        .iter()
+        .any(|c| c.name == "县防指值班室"));
+    assert!(a
+        .list::<Grid>()
+        .unwrap()
+        .iter()
+        .any(|g| g.name == "第九网格（B 电脑新建）"));
+    // A holds what the county holds for the village.
+    assert_same_rows(
+        &device_rows(&a),
+        &county.expected_rows(&code),
+        "A after USB",
+    );
+    // Nothing is written to USB again, and reading the same reply twice changes nothing.
+    assert!(bundle::export(&a, false).unwrap().changes.is_empty());
+    let rows = device_rows(&a);
+    let again = bundle::import_county_bundle(&mut a, &reply).unwrap();
+    assert_eq!((again.applied, again.acknowledged), (0, 0));
+    assert_eq!(device_rows(&a), rows);
+    // The pulled rows are not this device's changes: nothing new to push.
+    assert_eq!(a.unpushed_changes().unwrap(), 0);
+
+    // Later: A edits a grid B made, B edits another row; the next reply brings only what is
+    // new, A's own edit is not taken for a conflict with the older versions in the bundle, and
+    // A's edit (not yet at the county) stays.
+    let mut grid = a
+        .list::<Grid>()
+        .unwrap()
+        .into_iter()
+        .find(|g| g.name == "第九网格（B 电脑新建）")
+        .unwrap();
+    grid.note = "A 电脑补充".into();
+    a.save(&grid).unwrap();
+    let mut other = b.list::<Grid>().unwrap()[0].clone();
+    other.note = "B 电脑改的".into();
+    b.save(&other).unwrap();
+    client.sync_once(&mut b, &mut |_| {}).unwrap();
+    let reply = bundle::encode(
+        &cunan_county::county_bundle(county.storage.as_ref(), &code, "2026-06-16T10:00:00Z")
+            .unwrap(),
+    )
+    .unwrap();
+    let next = bundle::import_county_bundle(&mut a, &reply).unwrap();
+    assert_eq!((next.applied, next.conflicts), (1, 0), "{next:?}");
+    assert_eq!(next.still_waiting, 1, "A's edit still goes to the county");
+    let notes: Vec<String> = a
+        .list::<Grid>()
+        .unwrap()
+        .into_iter()
+        .map(|g| g.note)
+        .collect();
+    assert!(notes.contains(&"A 电脑补充".to_string()), "{notes:?}");
+    assert!(notes.contains(&"B 电脑改的".to_string()), "{notes:?}");
+    assert!(cunan_core::sync::conflicts(&a, false).unwrap().is_empty());
+}
+
+#[test]
+fn bundles_going_the_wrong_way_or_to_the_wrong_village_are_refused_with_nothing_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut a = demo_store(&dir.path().join("a.db"), 5, 6);
+    let code = village_code(&a);
+    let county = County::start(&dir.path().join("county.db"));
+    county.storage.add_village(&code, "演示村").unwrap();
+    county
+        .storage
+        .add_village("330599101299", "别的村")
+        .unwrap();
+    county
+        .storage
+        .publish("contact", &[county_contact()])
+        .unwrap();
+    let rows = device_rows(&a);
+    let waiting = a.unpushed_changes().unwrap();
+
+    // A village's own bundle read back in the village.
+    let own = bundle::encode(&bundle::export(&a, false).unwrap()).unwrap();
+    let err = bundle::import_county_bundle(&mut a, &own).unwrap_err();
+    assert_eq!(err.code(), "bundle_not_for_village", "{err}");
+    // The county's bundle offered to the county.
+    let reply = |village: &str| {
+        bundle::encode(
+            &cunan_county::county_bundle(county.storage.as_ref(), village, "2026-06-15T10:00:00Z")
+                .unwrap(),
+        )
+        .unwrap()
+    };
+    let err = import_bundle(county.storage.as_ref(), &reply(&code)).unwrap_err();
+    assert!(err.to_string().contains("应在村里的电脑上读入"), "{err}");
+    // Another village's reply.
+    let err = bundle::import_county_bundle(&mut a, &reply("330599101299")).unwrap_err();
+    assert_eq!(err.code(), "bundle_wrong_village", "{err}");
+    assert!(err.to_string().contains("另一个村"), "{err}");
+    // A reply altered to smuggle in another village's row.
+    let mut forged =
+        cunan_county::county_bundle(county.storage.as_ref(), &code, "2026-06-15T10:00:00Z")
+            .unwrap();
+    let mut foreign = forged.changes[0].clone();
+    foreign.village_code = "330599101299".into();
+    forged.changes.push(foreign);
+    let err = bundle::import_county_bundle(&mut a, &bundle::encode(&forged).unwrap()).unwrap_err();
+    assert_eq!(err.code(), "bundle_foreign_rows", "{err}");
+    // An unknown village at the county.
+    let err =
+        cunan_county::county_bundle(county.storage.as_ref(), "330599101288", "x").unwrap_err();
+    assert!(err.to_string().contains("还没有登记"), "{err}");
+
+    assert_eq!(device_rows(&a), rows, "nothing written");
+    assert_eq!(a.unpushed_changes().unwrap(), waiting);
+}
+
+/// When the village is also enrolled online, the reply moves the pull cursor of that server: the
+/// next online sync does not download the same rows again.
+#[test]
+fn a_usb_reply_from_the_enrolled_server_moves_its_pull_cursor() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut a = demo_store(&dir.path().join("a.db"), 5, 8);
+    let code = village_code(&a);
+    let county = County::start(&dir.path().join("county.db"));
+    let enrollment = county.storage.add_village(&code, "演示村").unwrap();
+    let client = SyncClient::new(&county.url()).unwrap();
+    client.enroll(&mut a, &enrollment).unwrap();
+    client.sync_once(&mut a, &mut |_| {}).unwrap();
+    county
+        .storage
+        .publish("contact", &[county_contact()])
+        .unwrap();
+
+    let reply = cunan_county::county_bundle(county.storage.as_ref(), &code, "2026-06-15T10:00:00Z")
+        .unwrap();
+    let reached = reply.cursor;
+    bundle::import_county_bundle(&mut a, &bundle::encode(&reply).unwrap()).unwrap();
+    let state = cunan_core::sync::current_server(&a).unwrap().unwrap();
+    assert_eq!(state.pull_cursor, reached);
+    let next = client.sync_once(&mut a, &mut |_| {}).unwrap();
+    assert_eq!(next.pulled, 0, "already had it from USB");
+}

@@ -22,9 +22,11 @@ use crate::ExcelError;
 pub const ROSTER_COLUMNS: [Column; 16] = Column::ALL;
 
 fn xlsx_error(e: XlsxError) -> ExcelError {
-    ExcelError::Core(CoreError::Format(format!(
-        "生成 Excel 文件失败（{e}），没有导出。请重试；如反复出现，请联系县应急管理局。"
-    )))
+    // The library's own (English) text goes to the log, not into the officer's message.
+    eprintln!("cunan-excel: writing the workbook failed: {e}");
+    ExcelError::Core(CoreError::Format(
+        "生成 Excel 文件失败，没有导出。请重试；如反复出现，请联系县应急管理局。".into(),
+    ))
 }
 
 /// A value for a cell.

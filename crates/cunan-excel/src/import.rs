@@ -165,6 +165,9 @@ pub(crate) fn read(bytes: &[u8], store: &Store) -> Result<(ImportPreview, Plan),
         new_residents: residents().count() as u32,
         errors: ctx.errors,
         new_vulnerable: residents().filter(|r| r.vulnerable.is_some()).count() as u32,
+        new_helper_pending: residents()
+            .filter(|r| r.vulnerable.as_ref().is_some_and(|v| v.helper_pending()))
+            .count() as u32,
         existing_households: plan
             .households
             .iter()
@@ -458,17 +461,9 @@ impl Reading<'_> {
             Some((kind, note_from_kind)) => {
                 let helper_name = cells::person_name(self.cell(row, Column::Helper));
                 let helper_phone = self.phone(row, Column::HelperPhone, p);
-                let label = kind.label();
-                if helper_name.is_empty() {
-                    let col = p.column_name(Column::Helper);
-                    p.add(Some(Column::Helper), format!("重点人群（{label}）必须有帮扶人，请在第 {row_no} 行填写{col}的姓名和电话。"));
-                }
-                if helper_phone.is_empty() && !self.cell(row, Column::HelperPhone).is_empty() {
-                    // Already reported as a bad phone.
-                } else if helper_phone.is_empty() {
-                    let col = p.column_name(Column::HelperPhone);
-                    p.add(Some(Column::HelperPhone), format!("重点人群（{label}）必须有帮扶人电话，转移时要能找到人。请在第 {row_no} 行填写{col}。"));
-                }
+                // No helper yet is no reason to lose the person: the helper is pending
+                // (帮扶人待落实) and shows as a gap. A phone that is filled in but bad is still
+                // a bad row (reported by `phone`).
                 Some(VulnerablePerson {
                     kind,
                     kind_note: if kind_note.is_empty() {

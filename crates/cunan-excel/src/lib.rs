@@ -73,8 +73,11 @@ pub struct ImportPreview {
     pub new_households: u32,
     pub new_residents: u32,
     pub errors: Vec<RowError>,
-    /// Of the new residents, how many are vulnerable (重点人群, each with a helper).
+    /// Of the new residents, how many are vulnerable (重点人群).
     pub new_vulnerable: u32,
+    /// Of those, how many have no helper named in the file yet (帮扶人待落实): they are imported
+    /// all the same, and show as gaps on the roster and in the self-check.
+    pub new_helper_pending: u32,
     /// Households already in the store that imported residents join (same 户主 and 住址).
     pub existing_households: u32,
     /// Grids named in the sheet that do not exist yet and will be created.
@@ -143,7 +146,9 @@ pub struct ImportSummary {
 /// text ("1956-03-02", "1956/3/2", "1956.3.2", "19560302", "1956年3月2日"; a year and month
 /// alone, "1956.3", is taken as the 1st). An empty 性别 or 出生日期 is filled from a valid ID
 /// number. Checked with the core's validators: ID numbers (check digit, birth date), phones,
-/// each record's `validate()`; a vulnerable person (重点人群) needs a helper's name and phone.
+/// each record's `validate()`. A vulnerable person (重点人群) without a helper in the file is
+/// imported with the helper pending (帮扶人待落实), never dropped; a helper phone that is filled in
+/// must be a valid phone.
 /// An ID number already in the store, or met earlier in the file, makes the later row bad.
 ///
 /// A bad row is never written; the good rows are, on [`RosterImport::commit`].

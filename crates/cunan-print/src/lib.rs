@@ -1,6 +1,7 @@
 //! Prints the village's paper: the one-page response card (一页纸预案 /
 //! 应急处置明白卡), household evacuation cards (避险明白卡) in triplicate, grid
-//! sheets, the kit checklist sheet and the contacts sheet, as A4 PDFs.
+//! sheets, the kit checklist sheet, the contacts sheet and the education
+//! sign-in sheets (预案宣传教育签到表), as A4 PDFs.
 //!
 //! [`render`] takes any [`Printout`] (plain data from `cunan_core::printouts`)
 //! and returns the bytes of an A4 portrait PDF, set in the bundled Noto Sans SC
@@ -30,7 +31,7 @@ mod sheets;
 
 use cunan_core::card::ResponseCard;
 pub use cunan_core::printouts::Printout;
-use cunan_core::printouts::{ContactsSheet, GridSheets, HouseholdCards, KitSheet};
+use cunan_core::printouts::{ContactsSheet, GridSheets, HouseholdCards, KitSheet, SignInSheets};
 
 /// Why a card could not be printed. The `Display` text is in Chinese and is
 /// meant to be shown to the village officer as is.
@@ -46,7 +47,8 @@ pub enum PrintError {
     TooLong { section: String },
     /// The PDF could not be produced (should not happen; a bug or a broken
     /// build).
-    #[error("生成 PDF 文件失败（{0}）。请重试；如仍失败，请联系技术支持。")]
+    /// The PDF library's own text is for the log ([`PrintError::detail`]), not the officer.
+    #[error("生成 PDF 文件失败。请重试；如仍失败，请联系技术支持。")]
     Pdf(String),
 }
 
@@ -57,6 +59,14 @@ impl PrintError {
             PrintError::MissingGlyphs { .. } => "missing_glyphs",
             PrintError::TooLong { .. } => "card_too_long",
             PrintError::Pdf(_) => "pdf_failed",
+        }
+    }
+
+    /// The technical detail behind the message, for the log only.
+    pub fn detail(&self) -> Option<&str> {
+        match self {
+            PrintError::Pdf(detail) => Some(detail),
+            _ => None,
         }
     }
 }
@@ -162,6 +172,17 @@ pub fn render_contacts_sheet(sheet: &ContactsSheet) -> Result<Vec<u8>, PrintErro
     sheets::render_contacts(sheet, fonts, fallback)
 }
 
+/// Renders the education sign-in sheets (预案宣传教育签到表): each grid from a
+/// new page, with the session's lines to fill in (or its facts printed) and
+/// a row to sign for every resident.
+///
+/// # Errors
+/// As [`render_grid_sheets`].
+pub fn render_sign_in_sheets(sheets: &SignInSheets) -> Result<Vec<u8>, PrintError> {
+    let (fonts, fallback) = prepare(sheets::sign_in_texts(sheets))?;
+    sheets::render_sign_in(sheets, fonts, fallback)
+}
+
 /// Renders any printout (one entry point for the app's print action).
 ///
 /// # Errors
@@ -173,6 +194,7 @@ pub fn render(printout: &Printout) -> Result<Vec<u8>, PrintError> {
         Printout::GridSheets(sheets) => render_grid_sheets(sheets),
         Printout::KitSheet(sheet) => render_kit_sheet(sheet),
         Printout::ContactsSheet(sheet) => render_contacts_sheet(sheet),
+        Printout::SignInSheets(sheets) => render_sign_in_sheets(sheets),
     }
 }
 
@@ -190,6 +212,7 @@ pub fn check_glyphs(printout: &Printout) -> Result<(), PrintError> {
         Printout::GridSheets(sheets) => sheets::grid_texts(sheets),
         Printout::KitSheet(sheet) => sheets::kit_texts(sheet),
         Printout::ContactsSheet(sheet) => sheets::contacts_texts(sheet),
+        Printout::SignInSheets(s) => sheets::sign_in_texts(s),
     };
     prepare(texts).map(|_| ())
 }

@@ -1,12 +1,13 @@
 //! Multi-page sheets: grid sheets (网格入户名单), the kit checklist sheet
-//! (应急物资清单) and the contacts sheet (应急通讯录).
+//! (应急物资清单), the contacts sheet (应急通讯录) and the education sign-in
+//! sheets (预案宣传教育签到表).
 //!
-//! One engine lays out all three: a title block, then a table whose header
+//! One engine lays out all four: a title block, then a table whose header
 //! row is repeated on every page, groups of rows kept together on a page where
 //! they fit (a household's residents, a level of contacts), and a footer with
 //! "第 x 页 / 共 y 页" on every page of a sheet.
 
-use cunan_core::printouts::{ContactsSheet, GridSheets, KitSheet, Masthead};
+use cunan_core::printouts::{ContactsSheet, GridSheets, KitSheet, Masthead, SignInSheets};
 
 use crate::canvas::{
     grey, head_fill, ink, label_fill, red, rule, Align, Block, Canvas, FontIds, Pdf, PAGE_H, PAGE_W,
@@ -79,6 +80,52 @@ struct Sheet {
     groups: Vec<Group>,
     /// Signature fields under the table, e.g. "检查人：".
     sign: Vec<&'static str>,
+    /// Lines to fill in on the first page, between the title block and the table.
+    fields: Vec<Field>,
+    /// The least height of a body row (room to sign in), or 0.
+    min_row: f32,
+}
+
+/// A line to fill in: "日期：______", or with its value printed on the line.
+struct Field {
+    label: &'static str,
+    /// Printed on the line; empty leaves the line blank to write on.
+    value: String,
+    /// Share of the content width, the label included; fields flow left to right.
+    frac: f32,
+}
+
+/// Draws `fields` from `y` on; returns the `y` below them.
+fn draw_fields(cv: &mut Canvas, fields: &[Field], mut y: f32) -> f32 {
+    const SIZE: f32 = 10.5;
+    const LH: f32 = 21.0;
+    let mut x = MARGIN;
+    let mut row_h: f32 = 0.0;
+    for f in fields {
+        let w = f.frac * CONTENT_W;
+        if x > MARGIN && x + w > MARGIN + CONTENT_W + 0.5 {
+            y += row_h;
+            x = MARGIN;
+            row_h = 0.0;
+        }
+        let label_w = cv.width(f.label, Weight::Bold, SIZE);
+        cv.text(x, y, LH, f.label, Weight::Bold, SIZE, ink());
+        let vx = x + label_w + 2.0;
+        let vw = (w - label_w - 14.0).max(20.0);
+        let lines = if f.value.trim().is_empty() {
+            vec![String::new()]
+        } else {
+            cv.wrap(f.value.trim(), Weight::Regular, SIZE, vw - 4.0)
+        };
+        for (i, line) in lines.iter().enumerate() {
+            let top = y + i as f32 * LH;
+            cv.text(vx + 3.0, top, LH, line, Weight::Regular, SIZE, ink());
+            cv.line(vx, top + LH - 3.5, vx + vw, top + LH - 3.5, 0.6, ink());
+        }
+        row_h = row_h.max(lines.len() as f32 * LH);
+        x += w;
+    }
+    y + row_h
 }
 
 /// A page being filled.
@@ -169,7 +216,7 @@ struct LaidRow {
     h: f32,
 }
 
-fn lay_row(cv: &Canvas, row: &[Cell], xs: &[(f32, f32)], body: f32) -> LaidRow {
+fn lay_row(cv: &Canvas, row: &[Cell], xs: &[(f32, f32)], body: f32, min_h: f32) -> LaidRow {
     let lh = body * 1.3;
     let cells: Vec<Laid> = row
         .iter()
@@ -177,7 +224,10 @@ fn lay_row(cv: &Canvas, row: &[Cell], xs: &[(f32, f32)], body: f32) -> LaidRow {
         .map(|(cell, (_, w))| lay(cv, cell, *w, body))
         .collect();
     let h = cells.iter().map(|c| c.height(lh)).fold(lh, f32::max) + 2.0 * PAD_Y;
-    LaidRow { cells, h }
+    LaidRow {
+        cells,
+        h: h.max(min_h),
+    }
 }
 
 /// Draws the page header (title block) and the table header; returns where
@@ -204,6 +254,9 @@ fn page_header(cv: &mut Canvas, sheet: &Sheet, m: &Masthead, first: bool) -> f32
         cv.line(MARGIN, y, MARGIN + CONTENT_W, y, 1.6, red());
         cv.line(MARGIN, y + 2.4, MARGIN + CONTENT_W, y + 2.4, 0.5, red());
         y += 8.0;
+        if !sheet.fields.is_empty() {
+            y = draw_fields(cv, &sheet.fields, y) + 8.0;
+        }
     } else {
         let line = format!("{}（续）", sheet.title);
         cv.text(MARGIN, y, 14.0, &line, Weight::Bold, 10.5, ink());
@@ -307,7 +360,7 @@ fn layout_sheet(
         let rows: Vec<LaidRow> = group
             .rows
             .iter()
-            .map(|r| lay_row(&cv, r, body_xs, body))
+            .map(|r| lay_row(&cv, r, body_xs, body, sheet.min_row))
             .collect();
         let mut start = 0;
         loop {
@@ -577,7 +630,7 @@ pub fn render_grid(
                             .map(|r| {
                                 let who = match (&r.vulnerable, &r.helper) {
                                     (Some(v), Some(helper)) => {
-                                        Cell::Alert(format!("{v}\n帮扶：{helper}"))
+                                        Cell::Alert(format!("{v}\n帮扶人：{helper}"))
                                     }
                                     (Some(v), None) => Cell::Alert(v.clone()),
                                     _ => Cell::Text(String::new()),
@@ -623,6 +676,8 @@ pub fn render_grid(
                 ],
                 groups,
                 sign: vec![],
+                fields: vec![],
+                min_row: 0.0,
             }
         })
         .collect();
@@ -635,6 +690,8 @@ pub fn render_grid(
             columns: vec![col("户主 / 住址 / 电话", 1.0, Align::Left)],
             groups: vec![],
             sign: vec![],
+            fields: vec![],
+            min_row: 0.0,
         };
         return render_sheets(&[empty], m, pdf, fonts);
     }
@@ -739,6 +796,8 @@ pub fn render_kit(sheet: &KitSheet, fonts: &Fonts, fallback: bool) -> Result<Vec
         ],
         groups: rows,
         sign: vec!["检查人：", "检查日期："],
+        fields: vec![],
+        min_row: 0.0,
     };
     render_sheets(&[laid], m, pdf, fonts)
 }
@@ -814,6 +873,188 @@ pub fn render_contacts(
         ],
         groups,
         sign: vec![],
+        fields: vec![],
+        min_row: 0.0,
     };
     render_sheets(&[laid], m, pdf, fonts)
+}
+
+// ----------------------------------------------------------- sign-in sheets
+
+pub fn sign_in_texts(sheets: &SignInSheets) -> Vec<&str> {
+    let mut out: Vec<&str> = masthead_texts(&sheets.masthead).to_vec();
+    if let Some(s) = &sheets.session {
+        out.extend([s.topic.as_str(), s.taught_by.as_str(), s.place.as_str()]);
+    }
+    for s in &sheets.sheets {
+        out.extend([s.grid_name.as_str(), s.grid_area.as_str()]);
+        for h in &s.households {
+            out.extend([h.head_name.as_str(), h.address.as_str()]);
+            for r in &h.residents {
+                out.extend([r.name.as_str(), r.relation.as_str()]);
+            }
+        }
+    }
+    out
+}
+
+/// The title of the sign-in sheets.
+pub const SIGN_IN_TITLE: &str = "预案宣传教育签到表";
+
+pub fn render_sign_in(
+    sheets: &SignInSheets,
+    fonts: &Fonts,
+    fallback: bool,
+) -> Result<Vec<u8>, PrintError> {
+    let m = &sheets.masthead;
+    let pdf = pdf_for(
+        fonts,
+        &format!("{} {SIGN_IN_TITLE}", m.village_name),
+        SIGN_IN_TITLE,
+        m,
+        fallback,
+    );
+    let since = sheets.cycle_since;
+    let fields = || {
+        let s = sheets.session.as_ref();
+        let value =
+            |f: fn(&cunan_core::printouts::SignInSession) -> String| s.map(f).unwrap_or_default();
+        vec![
+            Field {
+                label: "日期：",
+                value: value(|s| s.date.format("%Y-%m-%d").to_string()),
+                frac: 0.3,
+            },
+            Field {
+                label: "宣讲人：",
+                value: value(|s| s.taught_by.clone()),
+                frac: 0.34,
+            },
+            Field {
+                label: "地点：",
+                value: value(|s| s.place.clone()),
+                frac: 0.36,
+            },
+            Field {
+                label: "宣传主题：",
+                value: value(|s| s.topic.clone()),
+                frac: 1.0,
+            },
+        ]
+    };
+    let columns = || {
+        vec![
+            col("户主 / 住址", 0.21, Align::Left),
+            col("序号", 0.06, Align::Center),
+            col("姓名", 0.12, Align::Left),
+            col("关系", 0.07, Align::Center),
+            col("上次受教育", 0.13, Align::Center),
+            col("签名", 0.27, Align::Left),
+            col("备注", 0.14, Align::Left),
+        ]
+    };
+    let place = |grid: &str, area: &str| {
+        [m.place_line.as_str(), m.village_name.as_str(), grid, area]
+            .into_iter()
+            .filter(|x| !x.trim().is_empty())
+            .collect::<Vec<_>>()
+            .join(" · ")
+    };
+    let since_text = since.format("%Y-%m-%d").to_string();
+    let how = "本人到场请签名，一人代全户签到的在备注栏写“代全户”；“上次受教育”空白或注“超 3 年”的请重点宣传。";
+    let laid: Vec<Sheet> = sheets
+        .sheets
+        .iter()
+        .map(|s| {
+            let mut seq = 0;
+            let groups = s
+                .households
+                .iter()
+                .map(|h| {
+                    let lead = vec![
+                        Cell::Strong(format!("户主 {}", h.head_name)),
+                        Cell::Text(h.address.clone()),
+                    ];
+                    let rows: Vec<Vec<Cell>> = if h.residents.is_empty() {
+                        vec![vec![
+                            Cell::Text(String::new()),
+                            Cell::Text("（未登记成员）".into()),
+                            Cell::Text(String::new()),
+                            Cell::Text(String::new()),
+                            Cell::Text(String::new()),
+                            Cell::Text(String::new()),
+                        ]]
+                    } else {
+                        h.residents
+                            .iter()
+                            .map(|r| {
+                                seq += 1;
+                                let last = match r.last_taught {
+                                    Some(d) if d >= since => {
+                                        Cell::Text(d.format("%Y-%m-%d").to_string())
+                                    }
+                                    Some(d) => {
+                                        Cell::Alert(format!("{}\n超 3 年", d.format("%Y-%m-%d")))
+                                    }
+                                    None => Cell::Text(String::new()),
+                                };
+                                vec![
+                                    Cell::Text(seq.to_string()),
+                                    Cell::Strong(r.name.clone()),
+                                    Cell::Text(r.relation.clone()),
+                                    last,
+                                    Cell::Text(String::new()),
+                                    Cell::Text(String::new()),
+                                ]
+                            })
+                            .collect()
+                    };
+                    Group {
+                        heading: None,
+                        lead: Some(lead),
+                        rows,
+                    }
+                })
+                .collect();
+            Sheet {
+                body: 9.5,
+                title: SIGN_IN_TITLE.to_owned(),
+                intro: vec![
+                    place(&s.grid_name, &s.grid_area),
+                    format!(
+                        "本表 {} 户 {} 人，近 3 年（{since_text} 以来）已受教育 {} 人。",
+                        s.households.len(),
+                        s.resident_count,
+                        s.taught_count
+                    ),
+                    how.to_owned(),
+                ],
+                running: format!("{} · {}", m.village_name, s.grid_name),
+                columns: columns(),
+                groups,
+                sign: vec!["宣讲人签字：", "记录人签字："],
+                fields: fields(),
+                min_row: 21.0,
+            }
+        })
+        .collect();
+    if laid.is_empty() {
+        let empty = Sheet {
+            body: 9.5,
+            title: SIGN_IN_TITLE.to_owned(),
+            intro: vec![
+                place("", ""),
+                "还没有录入住户和居民。请先在“网格花名册”中录入（可从 Excel 导入）后再打印签到表。"
+                    .into(),
+            ],
+            running: String::new(),
+            columns: columns(),
+            groups: vec![],
+            sign: vec!["宣讲人签字：", "记录人签字："],
+            fields: fields(),
+            min_row: 21.0,
+        };
+        return render_sheets(&[empty], m, pdf, fonts);
+    }
+    render_sheets(&laid, m, pdf, fonts)
 }

@@ -336,6 +336,163 @@ fn kit_and_contacts_sheets_read_back() {
     assert_no_full_id(&text, "contacts");
 }
 
+/// Every phone number of the roster (residents and households).
+fn all_phones(store: &Store) -> Vec<String> {
+    let mut out: Vec<String> = store
+        .list::<Resident>()
+        .expect("residents")
+        .into_iter()
+        .map(|r| r.phone)
+        .collect();
+    out.extend(
+        store
+            .list::<Household>()
+            .expect("households")
+            .into_iter()
+            .map(|h| h.phone),
+    );
+    out.retain(|p| !p.trim().is_empty());
+    out
+}
+
+#[test]
+fn sign_in_sheets_start_each_grid_on_a_page_list_every_resident_and_no_ids_or_phones() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let store = village(dir.path(), 120);
+    let sheets = printouts::sign_in_sheets(&store, None, None, today()).expect("sheets");
+    let residents = store.list::<Resident>().expect("residents").len();
+    assert_eq!(
+        sheets
+            .sheets
+            .iter()
+            .map(|s| s.resident_count)
+            .sum::<usize>(),
+        residents,
+        "every resident is on a sheet"
+    );
+    let pdf = write(
+        dir.path(),
+        "signin.pdf",
+        &Printout::SignInSheets(sheets.clone()),
+    );
+    assert_subset_fonts(&pdf);
+    let info = poppler("pdfinfo", &[], &pdf);
+    assert!(
+        info.contains("595.") && info.contains("841."),
+        "A4:\n{info}"
+    );
+    let texts = page_texts(&pdf);
+    assert_eq!(texts.len(), pages(&pdf));
+    assert!(texts.len() >= sheets.sheets.len());
+
+    let mut i = 0;
+    for sheet in &sheets.sheets {
+        let first = &texts[i];
+        // Each grid starts a page of its own, with the title, the village and the lines to fill.
+        for needle in [
+            "预案宣传教育签到表",
+            "青石村",
+            "日期：",
+            "宣讲人：",
+            "地点：",
+            "宣传主题：",
+        ] {
+            assert!(
+                first.contains(needle),
+                "{needle} on {}:\n{first}",
+                sheet.grid_name
+            );
+        }
+        assert!(first.contains(&squash(&sheet.grid_name)), "{first}");
+        let total = (1..=99)
+            .find(|n| first.contains(&format!("第1页/共{n}页")))
+            .unwrap_or_else(|| panic!("no page number on {}:\n{first}", sheet.grid_name));
+        for p in 1..=total {
+            let text = &texts[i + p - 1];
+            assert!(text.contains(&format!("第{p}页/共{total}页")), "{text}");
+            // The table header, with the column to sign, is on every page.
+            assert!(
+                text.contains("签名") && text.contains("上次受教育"),
+                "{text}"
+            );
+            assert!(text.contains(&squash(&sheet.grid_name)), "{text}");
+            assert_no_full_id(text, "sign-in sheet");
+        }
+        let all: String = texts[i..i + total].concat();
+        for h in &sheet.households {
+            assert!(
+                all.contains(&squash(&format!("户主{}", h.head_name))),
+                "{}",
+                h.head_name
+            );
+            for r in &h.residents {
+                assert!(all.contains(&squash(&r.name)), "{} missing", r.name);
+            }
+        }
+        assert!(
+            all.contains("宣讲人签字"),
+            "the signature lines close the sheet"
+        );
+        i += total;
+    }
+    assert_eq!(i, texts.len(), "no page without its grid");
+    let full = texts.concat();
+    for name in RARE_NAMES {
+        assert!(full.contains(name), "{name} missing");
+    }
+    // The demo's sign-ins show: this year's session date on the first grids' sheets.
+    let taught: usize = sheets.sheets.iter().map(|s| s.taught_count).sum();
+    assert!(taught > 0, "the demo has people taught");
+    for id in all_ids(&store) {
+        assert!(!full.contains(&id), "ID {id} printed");
+    }
+    for phone in all_phones(&store) {
+        assert!(!full.contains(&phone), "a phone number is printed");
+    }
+}
+
+#[test]
+fn a_sign_in_sheet_for_one_session_and_grid_prints_the_session() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let mut store = village(dir.path(), 60);
+    let session = store
+        .save(&cunan_core::EducationSession {
+            date: NaiveDate::from_ymd_opt(2026, 6, 8).expect("date"),
+            topic: "汛前防汛防台预案宣讲暨转移避险演示".into(),
+            taught_by: "溪口镇应急办 周明".into(),
+            place: "村文化礼堂".into(),
+            ..Default::default()
+        })
+        .expect("session");
+    let sheets = printouts::sign_in_sheets(&store, Some("第1网格"), Some(&session.id), today())
+        .expect("sheets");
+    assert_eq!(sheets.sheets.len(), 1);
+    let pdf = write(
+        dir.path(),
+        "signin-session.pdf",
+        &Printout::SignInSheets(sheets.clone()),
+    );
+    let full = page_texts(&pdf).concat();
+    for needle in [
+        "2026-06-08",
+        "汛前防汛防台预案宣讲暨转移避险演示",
+        "溪口镇应急办周明",
+        "村文化礼堂",
+        "第1网格",
+    ] {
+        assert!(full.contains(needle), "{needle} missing:\n{full}");
+    }
+    assert!(!full.contains("第2网格"), "{full}");
+
+    // An unknown grid or session is refused with the core's message.
+    let err = printouts::sign_in_sheets(&store, Some("第99网格"), None, today())
+        .expect_err("no such grid");
+    assert_eq!(err.code(), "not_found");
+    let err = printouts::sign_in_sheets(&store, None, Some("no-such-session"), today())
+        .expect_err("no such session");
+    assert!(err.to_string().contains("宣传教育活动"), "{err}");
+}
+
 #[test]
 fn missing_glyphs_are_reported_before_printing() {
     let dir = tempfile::tempdir().expect("tmp");

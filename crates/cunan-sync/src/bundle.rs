@@ -18,13 +18,49 @@ const FORMAT: u32 = 1;
 /// A bundle is refused above this size (a whole village is a few MB).
 pub const MAX_BUNDLE_BYTES: usize = 256 * 1024 * 1024;
 
+/// Which way a bundle goes.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum BundleKind {
+    /// A village device's own changes, for the county (`cunan bundle export`, the app's 写入 U 盘).
+    #[default]
+    Village,
+    /// The county's reply for one village (`cunan-county bundle for-village`): county contacts,
+    /// settings and templates, the village's rows the county holds from all its devices, and a
+    /// receipt per device of what the county has.
+    County,
+}
+
+/// The county has every change of `device_id` up to `seq`: that device need not send them again.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Receipt {
+    pub device_id: String,
+    pub seq: i64,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct BundleBody {
+    #[serde(default)]
+    pub kind: BundleKind,
     pub village_code: String,
+    /// The device that wrote it (village bundles); `county` for the county's.
     pub device_id: String,
     pub created_at: String,
-    /// This device's changes in `seq` order.
+    /// Village bundles: this device's changes in `seq` order. County bundles: changes in the
+    /// server's order, as a pull would bring them.
     pub changes: Vec<Change>,
+    /// County bundles: the server's id and the pull cursor the changes reach.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub server_id: Option<String>,
+    #[serde(default)]
+    pub cursor: i64,
+    /// County bundles: each change's place in the server's order (`server_seq`), parallel to
+    /// `changes`, so a village skips what it already has from that server.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub positions: Vec<i64>,
+    /// County bundles: what the county already holds from each device of the village.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub receipts: Vec<Receipt>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -39,11 +75,21 @@ pub enum BundleError {
     TruncatedHeader,
     #[error("数据包校验失败，内容已被改动或损坏。没有导入任何数据。请重新导出并拷贝。")]
     Checksum,
-    #[error("数据包内容无法读取：{0}。没有导入任何数据。")]
+    /// The decoder's own text is for the log ([`BundleError::detail`]).
+    #[error("数据包内容无法读取（格式不对或已损坏）。没有导入任何数据。请重新导出并拷贝。")]
     Body(String),
+    #[error("这是村里导出给县里的数据包，应在县里导入（cunan-county import-bundle）。要读入的是县里发回的数据包（文件名含“县里发回”）。没有导入任何数据。")]
+    NotForVillage,
+    #[error("这是县里发给村里的数据包，应在村里的电脑上读入（同步页面“从 U 盘读入”）。没有导入任何数据。")]
+    NotForCounty,
+    #[error("这个数据包是发给另一个村的（区划代码 {0}），与本机的村庄不一致。没有导入任何数据。请向县应急管理局要本村的数据包。")]
+    WrongVillage(String),
+    #[error("数据包里有不属于本村的记录，整个数据包没有导入。请向县应急管理局核对。")]
+    ForeignRows,
     #[error("{0}")]
     Core(#[from] cunan_core::CoreError),
-    #[error("读写数据包文件出错：{0}")]
+    /// The system's own text stays out of the message ([`BundleError::detail`]).
+    #[error("读写数据包文件出错，请检查 U 盘是否插好、是否还有空间，然后重试。")]
     Io(#[from] std::io::Error),
 }
 
@@ -55,8 +101,22 @@ impl BundleError {
             BundleError::Truncated { .. } | BundleError::TruncatedHeader => "bundle_truncated",
             BundleError::Checksum => "bundle_checksum",
             BundleError::Body(_) => "bundle_body",
+            BundleError::NotForVillage => "bundle_not_for_village",
+            BundleError::NotForCounty => "bundle_not_for_county",
+            BundleError::WrongVillage(_) => "bundle_wrong_village",
+            BundleError::ForeignRows => "bundle_foreign_rows",
             BundleError::Core(e) => e.code(),
             BundleError::Io(_) => "io",
+        }
+    }
+
+    /// The technical detail behind the message, for the log only.
+    pub fn detail(&self) -> Option<String> {
+        match self {
+            BundleError::Io(e) => Some(format!("{:?}: {e}", e.kind())),
+            BundleError::Body(detail) => Some(detail.clone()),
+            BundleError::Core(e) => e.detail(),
+            _ => None,
         }
     }
 }
@@ -131,12 +191,108 @@ pub fn export(store: &Store, all: bool) -> Result<BundleBody, BundleError> {
         changes.extend(batch);
     }
     Ok(BundleBody {
+        kind: BundleKind::Village,
         village_code: village.code,
         device_id: store.device_id().to_string(),
         created_at: store.clock().now().to_rfc3339(),
         changes,
+        server_id: None,
+        cursor: 0,
+        positions: Vec::new(),
+        receipts: Vec::new(),
     })
 }
+
+/// Writes bytes to `path` through a temporary name, so a pulled USB stick never leaves half a
+/// file under the real name.
+pub fn write_file(path: &std::path::Path, bytes: &[u8]) -> Result<(), BundleError> {
+    let tmp = path.with_extension("partial");
+    {
+        let mut file = std::fs::File::create(&tmp)?;
+        file.write_all(bytes)?;
+        file.sync_all()?;
+    }
+    std::fs::rename(&tmp, path)?;
+    Ok(())
+}
+
+/// What reading the county's bundle did in the village store.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CountyBundleReport {
+    /// Changes in the bundle.
+    pub changes: usize,
+    /// Of them, rows that were new or newer here.
+    pub applied: usize,
+    pub conflicts: usize,
+    /// This device's changes the county confirmed it has: no longer sent again.
+    pub acknowledged: usize,
+    /// This device's changes still waiting for the county after this.
+    pub still_waiting: i64,
+}
+
+/// Reads the county's bundle for this village: applies its rows with the same merge as a pull
+/// (all or nothing), and takes its receipt, so changes the county already has are not sent again.
+/// Refuses, before writing anything, a village bundle, another village's bundle, or one with rows
+/// of another village.
+pub fn import_county_bundle(
+    store: &mut Store,
+    bytes: &[u8],
+) -> Result<CountyBundleReport, BundleError> {
+    let body = decode(bytes)?;
+    if body.kind != BundleKind::County {
+        return Err(BundleError::NotForVillage);
+    }
+    let village = store.village()?.ok_or(cunan_core::CoreError::NoVillage)?;
+    if body.village_code != village.code {
+        return Err(BundleError::WrongVillage(body.village_code));
+    }
+    if body
+        .changes
+        .iter()
+        .any(|c| c.village_code != village.code && c.village_code != COUNTY_SCOPE)
+    {
+        return Err(BundleError::ForeignRows);
+    }
+    if !body.positions.is_empty() && body.positions.len() != body.changes.len() {
+        return Err(BundleError::Body(
+            "positions and changes differ in length".into(),
+        ));
+    }
+    // Where this store has got with that server (online or by earlier bundles): only what comes
+    // after, and never this device's own changes (it has them, or newer), as a pull would.
+    let own = store.device_id().to_string();
+    let row = match &body.server_id {
+        Some(id) => Some(cunan_core::sync::server_row(store, id)?),
+        None => None,
+    };
+    let after = row.as_ref().map_or(0, |r| r.pull_cursor);
+    let fresh: Vec<Change> = body
+        .changes
+        .iter()
+        .enumerate()
+        .filter(|(i, c)| c.device_id != own && body.positions.get(*i).is_none_or(|p| *p > after))
+        .map(|(_, c)| c.clone())
+        .collect();
+    let applied = cunan_core::sync::apply_changes(
+        store,
+        &fresh,
+        row.as_ref().map(|r| (r.server_url.as_str(), body.cursor)),
+    )?;
+    let acknowledged = match body.receipts.iter().find(|r| r.device_id == own) {
+        Some(receipt) => cunan_core::sync::mark_pushed(store, receipt.seq)?,
+        None => 0,
+    };
+    Ok(CountyBundleReport {
+        changes: body.changes.len(),
+        applied: applied.applied,
+        conflicts: applied.conflicts,
+        acknowledged,
+        still_waiting: store.unpushed_changes()?,
+    })
+}
+
+/// Rows the county owns carry this village code.
+pub const COUNTY_SCOPE: &str = "county";
 
 /// Writes a bundle file (to a temporary name first, so a pulled USB stick never leaves half a
 /// file under the real name). Returns how many changes it holds.
@@ -146,14 +302,7 @@ pub fn export_to_file(
     all: bool,
 ) -> Result<usize, BundleError> {
     let body = export(store, all)?;
-    let bytes = encode(&body)?;
-    let tmp = path.with_extension("partial");
-    {
-        let mut file = std::fs::File::create(&tmp)?;
-        file.write_all(&bytes)?;
-        file.sync_all()?;
-    }
-    std::fs::rename(&tmp, path)?;
+    write_file(path, &encode(&body)?)?;
     Ok(body.changes.len())
 }
 
@@ -163,10 +312,15 @@ mod tests {
 
     fn body() -> BundleBody {
         BundleBody {
+            kind: BundleKind::Village,
             village_code: "330502101201".into(),
             device_id: "d".into(),
             created_at: "2026-06-01T00:00:00Z".into(),
             changes: vec![],
+            server_id: None,
+            cursor: 0,
+            positions: vec![],
+            receipts: vec![],
         }
     }
 

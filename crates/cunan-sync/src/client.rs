@@ -11,17 +11,18 @@ use reqwest::header::{AUTHORIZATION, CONTENT_ENCODING, CONTENT_TYPE};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
-use cunan_core::sync::{self as core_sync, ApplyReport};
+use cunan_core::sync::{self as core_sync, ApplyReport, SyncState};
 use cunan_core::{CoreError, Store};
 
 use crate::protocol::{
-    EnrollRequest, EnrollResponse, ErrorBody, PullResponse, PushRequest, PushResponse, MAX_BATCH,
-    PROTOCOL_HEADER, PROTOCOL_VERSION,
+    EnrollRequest, EnrollResponse, ErrorBody, PullResponse, PushRequest, PushResponse, ServerInfo,
+    MAX_BATCH, PROTOCOL_HEADER, PROTOCOL_VERSION,
 };
 
 #[derive(Debug, thiserror::Error)]
 pub enum SyncError {
-    #[error("连不上县里的服务器（{0}）。数据都保存在本机，网络恢复后会自动继续同步。")]
+    /// The network library's own text is kept for the log ([`SyncError::detail`]), not shown.
+    #[error("连不上县里的服务器。数据都保存在本机，网络恢复后会自动继续同步。")]
     Network(String),
     #[error("县里的服务器回复的数据不完整，可能网络不稳定。本机数据没有受影响，稍后会自动重试。")]
     BadResponse,
@@ -35,6 +36,10 @@ pub enum SyncError {
     Server { status: u16, message: String },
     #[error("本机还没有登记到县里的服务器。请先用县应急管理局给的登记码登记。")]
     NotEnrolled,
+    /// The address answers, but as another county server than the one this store enrolled
+    /// with (or it cannot be told whether it is the same one).
+    #[error("{0}")]
+    WrongServer(String),
     #[error("{0}")]
     Core(#[from] CoreError),
 }
@@ -49,7 +54,17 @@ impl SyncError {
             SyncError::Version(_) => "sync_version",
             SyncError::Server { .. } => "sync_server",
             SyncError::NotEnrolled => "sync_not_enrolled",
+            SyncError::WrongServer(_) => "sync_wrong_server",
             SyncError::Core(e) => e.code(),
+        }
+    }
+
+    /// The technical detail behind the message, for the log only.
+    pub fn detail(&self) -> Option<String> {
+        match self {
+            SyncError::Network(detail) => Some(detail.clone()),
+            SyncError::Core(e) => e.detail(),
+            _ => None,
         }
     }
 
@@ -84,6 +99,8 @@ pub struct SyncReport {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SyncStatus {
     pub server_url: Option<String>,
+    /// Another address of the same server in use instead of `server_url`, if one is set.
+    pub address: Option<String>,
     pub village_code: Option<String>,
     pub enrolled: bool,
     pub last_success_at: Option<String>,
@@ -98,6 +115,7 @@ pub fn status(store: &Store) -> Result<SyncStatus, SyncError> {
     let server = core_sync::current_server(store)?;
     Ok(SyncStatus {
         server_url: server.as_ref().map(|s| s.server_url.clone()),
+        address: server.as_ref().and_then(|s| s.address.clone()),
         village_code: server.as_ref().and_then(|s| s.village_code.clone()),
         enrolled: server.is_some(),
         last_success_at: server.as_ref().and_then(|s| s.last_success_at.clone()),
@@ -189,10 +207,65 @@ impl SyncClient {
         core_sync::save_enrollment(
             store,
             &self.server_url,
+            response.server_id.as_deref(),
             &response.token,
             &response.village_code,
         )?;
         Ok(response)
+    }
+
+    /// Who answers at this address (`GET /v1/health`, no token sent).
+    pub fn server_info(&self) -> Result<ServerInfo, SyncError> {
+        let response = self
+            .http
+            .get(format!("{}/v1/health", self.server_url))
+            .send()
+            .map_err(network)?;
+        read(response)
+    }
+
+    /// The enrollment this address belongs to: the one whose server id the server answers with
+    /// (whatever address it enrolled through), or, for an enrollment older than server ids,
+    /// the one made through this very address. Asks the server before any token is sent, so a
+    /// token never goes to another server.
+    pub fn resolve_enrollment(&self, store: &mut Store) -> Result<SyncState, SyncError> {
+        let enrolled: Vec<SyncState> = core_sync::sync_states(store)?
+            .into_iter()
+            .filter(|s| s.device_token.is_some())
+            .collect();
+        if enrolled.is_empty() {
+            return Err(SyncError::NotEnrolled);
+        }
+        let info = self.server_info()?;
+        let answered = info.server_id.as_deref();
+        if let Some(id) = answered {
+            if let Some(state) = enrolled.iter().find(|s| s.server_id.as_deref() == Some(id)) {
+                return Ok(state.clone());
+            }
+        }
+        if let Some(state) = enrolled
+            .iter()
+            .find(|s| s.server_url == self.server_url && s.server_id.is_none())
+        {
+            if let Some(id) = answered {
+                core_sync::learn_server_id(store, &state.server_url, id)?;
+            }
+            return Ok(state.clone());
+        }
+        let mine = &enrolled[0].server_url;
+        Err(SyncError::WrongServer(
+            if answered.is_some() && enrolled.iter().all(|s| s.server_id.is_some()) {
+                format!(
+                    "这个地址（{}）连到的是另一台县级服务器，不是本机登记的那台（{mine}）。没有发送任何数据。请核对服务器地址；如果县里换了新服务器，请用新的登记码重新登记。",
+                    self.server_url
+                )
+            } else {
+                format!(
+                    "无法确认这个地址（{}）是不是本机登记的服务器（{mine}），没有发送任何数据。请先用登记时的地址同步一次，或用县里给的登记码重新登记。",
+                    self.server_url
+                )
+            },
+        ))
     }
 
     /// One sync round: push everything waiting, then pull everything new. Records the outcome
@@ -202,22 +275,30 @@ impl SyncClient {
         store: &mut Store,
         progress: &mut dyn FnMut(SyncProgress),
     ) -> Result<SyncReport, SyncError> {
-        let result = self.sync_round(store, progress);
+        let (key, result) = match self.resolve_enrollment(store) {
+            Ok(state) => (
+                Some(state.server_url.clone()),
+                self.sync_round(store, state, progress),
+            ),
+            Err(e) => {
+                let current = core_sync::current_server(store)?.map(|s| s.server_url);
+                (current, Err(e))
+            }
+        };
         let message = result.as_ref().err().map(|e| e.to_string());
-        core_sync::record_outcome(store, &self.server_url, message.as_deref())?;
+        if let Some(key) = key {
+            core_sync::record_outcome(store, &key, message.as_deref())?;
+        }
         result
     }
 
     fn sync_round(
         &self,
         store: &mut Store,
+        state: SyncState,
         progress: &mut dyn FnMut(SyncProgress),
     ) -> Result<SyncReport, SyncError> {
-        let state = core_sync::sync_states(store)?
-            .into_iter()
-            .find(|s| s.server_url == self.server_url)
-            .ok_or(SyncError::NotEnrolled)?;
-        let token = state.device_token.ok_or(SyncError::NotEnrolled)?;
+        let token = state.device_token.clone().ok_or(SyncError::NotEnrolled)?;
         let mut report = SyncReport::default();
 
         // Push: oldest first, a batch at a time; mark pushed only what the server acknowledged.
@@ -256,7 +337,7 @@ impl SyncClient {
             }
             let applied: ApplyReport = core_sync::apply_pulled(
                 store,
-                &self.server_url,
+                &state.server_url,
                 &response.changes,
                 response.cursor,
             )?;
@@ -351,11 +432,28 @@ mod tests {
     }
 
     #[test]
+    fn a_network_failure_says_so_in_chinese_and_keeps_the_library_text_for_the_log() {
+        // Port 9 on loopback (discard) has no listener here: the connection is refused.
+        let client =
+            SyncClient::with_timeout("http://127.0.0.1:9", Duration::from_secs(2)).unwrap();
+        let err = client.server_info().unwrap_err();
+        assert_eq!(err.code(), "sync_network");
+        let message = err.to_string();
+        let english = message
+            .as_bytes()
+            .windows(3)
+            .any(|w| w.iter().all(u8::is_ascii_alphabetic));
+        assert!(!english, "{message}");
+        assert!(err.detail().is_some_and(|d| !d.is_empty()));
+    }
+
+    #[test]
     fn only_network_trouble_is_worth_retrying_by_itself() {
         assert!(SyncError::Network("x".into()).is_transient());
         assert!(SyncError::BadResponse.is_transient());
         assert!(!SyncError::Unauthorized("x".into()).is_transient());
         assert!(!SyncError::Version("x".into()).is_transient());
         assert!(!SyncError::NotEnrolled.is_transient());
+        assert!(!SyncError::WrongServer("x".into()).is_transient());
     }
 }

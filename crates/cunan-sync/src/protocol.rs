@@ -32,6 +32,22 @@ pub struct EnrollResponse {
     pub token: String,
     pub village_code: String,
     pub village_name: String,
+    /// The server's own id ([`ServerInfo::server_id`]); absent from servers older than ids.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub server_id: Option<String>,
+}
+
+/// `GET /v1/health`: who answers at this address. Needs no token, so a client can check that
+/// an address reaches the server it enrolled with before it sends its token there.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ServerInfo {
+    pub service: String,
+    pub protocol: u32,
+    pub min_protocol: u32,
+    /// Made once when the server's database is created; the same whichever address (IP, host
+    /// name, proxy) the server is reached through.
+    #[serde(default)]
+    pub server_id: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -12,7 +12,7 @@
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
-use std::sync::mpsc;
+use std::sync::{mpsc, Arc};
 
 use axum::body::Bytes;
 use axum::extract::{Path as UrlPath, State};
@@ -22,6 +22,7 @@ use axum::routing::{get, post};
 use axum::Router;
 use cunan_app_lib::state::AppState;
 use cunan_app_lib::sync::SyncWorker;
+use cunan_core::clock::{Clock, SystemClock};
 use tauri::ipc::{CallbackFn, InvokeBody, InvokeResponseBody};
 use tauri::test::{get_ipc_response, mock_builder, mock_context, noop_assets, INVOKE_KEY};
 use tauri::webview::InvokeRequest;
@@ -52,14 +53,21 @@ impl Running {
 }
 
 /// Starts the bridge over the store at `store`, serving the UI from `dist`, on `port` (0 for any).
+#[allow(dead_code)] // ui_bridge and ui-bench use it; the UI tests start on a fixed clock.
 pub fn start(store: &Path, dist: &Path, port: u16) -> Running {
+    start_with_clock(store, dist, port, Arc::new(SystemClock))
+}
+
+/// The same on the given clock: the app's "today" (and every rule's) is the clock's.
+pub fn start_with_clock(store: &Path, dist: &Path, port: u16, clock: Arc<dyn Clock>) -> Running {
     let (jobs, queue) = mpsc::channel::<Job>();
     let store = store.to_path_buf();
     // The mock app lives on one thread; HTTP requests queue for it, as IPC calls do in the app.
     std::thread::spawn(move || {
-        let app = cunan_app_lib::configure(mock_builder(), AppState::at(store, false))
-            .build(mock_context(noop_assets()))
-            .expect("the mock app builds");
+        let app =
+            cunan_app_lib::configure(mock_builder(), AppState::at_with_clock(store, false, clock))
+                .build(mock_context(noop_assets()))
+                .expect("the mock app builds");
         app.manage(SyncWorker::idle());
         let webview = tauri::WebviewWindowBuilder::new(&app, "main", Default::default())
             .build()
