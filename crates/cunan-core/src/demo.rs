@@ -97,6 +97,8 @@ struct Demo<'w, 's> {
     rng: Rng,
     options: DemoOptions,
     id_ms: u64,
+    /// ID numbers handed out: each is one person's in the village.
+    id_numbers: std::collections::HashSet<String>,
 }
 
 struct Person {
@@ -115,6 +117,7 @@ impl<'w, 's> Demo<'w, 's> {
             rng: Rng(options.seed ^ 0x5EED_C0DE),
             options,
             id_ms: clock.now().timestamp_millis().max(0) as u64,
+            id_numbers: std::collections::HashSet::new(),
         }
     }
 
@@ -162,11 +165,21 @@ impl<'w, 's> Demo<'w, 's> {
             .unwrap_or(self.options.today)
     }
 
+    /// A valid, fictional ID number for the birth date and sex, never one already handed out
+    /// (a taken sequence number moves on to the next free one of the same sex).
     fn id_number(&mut self, birth: NaiveDate, male: bool) -> String {
-        let seq = self.rng.below(500) * 2 + usize::from(male);
-        let first17 = format!("{REGION}{}{:03}", birth.format("%Y%m%d"), seq % 1000);
-        let check = resident_id_check_char(&first17).unwrap_or('0');
-        format!("{first17}{check}")
+        let start = self.rng.below(500);
+        for step in 0..500 {
+            let seq = ((start + step) % 500) * 2 + usize::from(male);
+            let first17 = format!("{REGION}{}{seq:03}", birth.format("%Y%m%d"));
+            let check = resident_id_check_char(&first17).unwrap_or('0');
+            let number = format!("{first17}{check}");
+            if self.id_numbers.insert(number.clone()) {
+                return number;
+            }
+        }
+        // 500 people of one sex born on one day: leave the number out rather than repeat it.
+        String::new()
     }
 
     fn build(mut self) -> Result<DemoSummary> {

@@ -241,6 +241,35 @@ record!(Resident, "resident", validate(r) {
     validate::optional_phone("电话", &r.phone)
 });
 
+/// An ID number belongs to one person in the village: every save of a resident (`store::Writer`)
+/// refuses a second live resident with the same number. The message names nobody and quotes no
+/// number.
+pub(crate) fn check_unique_id_number(
+    conn: &rusqlite::Connection,
+    resident_id: &str,
+    id_number: &str,
+) -> crate::Result<()> {
+    let number = id_number.trim();
+    if number.is_empty() {
+        return Ok(());
+    }
+    let taken: bool = conn
+        .prepare_cached(
+            "SELECT EXISTS (SELECT 1 FROM resident
+               WHERE deleted = 0 AND id <> ?1 AND upper(trim(id_number)) = upper(?2))",
+        )?
+        .query_row(rusqlite::params![resident_id, number], |r| r.get(0))?;
+    if taken {
+        return Err(ValidationError::new(
+            "id_number_taken",
+            "身份证号",
+            "这个身份证号已经登记在本村另一位居民名下。请核对号码；同一个人不要重复登记，可在花名册中搜索找到已有的记录。",
+        )
+        .into());
+    }
+    Ok(())
+}
+
 /// The kinds of 重点人群.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -570,6 +599,14 @@ record!(HazardReport, "hazard_report", validate(h) {
                 "date_order",
                 "办结日期",
                 "办结日期不能早于发现日期，请检查。",
+            ));
+        }
+        // A closed loop needs how it was closed (闭环整改): no report is closed without it.
+        if h.fix_note.trim().is_empty() {
+            return Err(ValidationError::new(
+                "required",
+                "整改情况",
+                "整改情况：请写明隐患是怎样整改的，例如“已清淤并加固沟壁”，再办结。",
             ));
         }
     }

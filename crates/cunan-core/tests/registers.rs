@@ -47,6 +47,7 @@ fn check(today: u64, due: Option<u64>, closed: Option<u64>, expect: ReportStatus
         description: "护栏松动".into(),
         due_on: due.map(|n| plus(d, n)),
         closed_on: closed.map(|n| plus(d, n)),
+        fix_note: closed.map(|_| "已加固".to_string()).unwrap_or_default(),
         ..HazardReport::default()
     };
     let on = plus(d, today);
@@ -159,6 +160,7 @@ fn the_register_lists_worst_first_with_site_households_and_counts() {
                 hazard_site_id: s.map(|s| s.id.clone()),
                 found_on: today.checked_sub_days(Days::new(found)).unwrap(),
                 closed_on: closed.map(|c| today.checked_sub_days(Days::new(c)).unwrap()),
+                fix_note: closed.map(|_| "已整改".to_string()).unwrap_or_default(),
                 description: description.into(),
                 ..HazardReport::default()
             })
@@ -357,6 +359,7 @@ fn a_report_cannot_be_due_or_closed_before_it_was_found() {
         description: "河堤渗水".into(),
         due_on: due.map(day),
         closed_on: closed.map(day),
+        fix_note: closed.map(|_| "已加固".to_string()).unwrap_or_default(),
         ..Default::default()
     };
     // (due, closed, the field the refusal names; None = saved)
@@ -375,4 +378,46 @@ fn a_report_cannot_be_due_or_closed_before_it_was_found() {
         };
         assert_eq!(got.as_deref(), refused, "due {due:?}, closed {closed:?}");
     }
+}
+
+/// The closed loop is the core's rule, not only the close dialog's: whatever saves a report
+/// (the generic record save, an import, a script) cannot close it without how it was fixed.
+#[test]
+fn a_report_cannot_be_closed_without_how_it_was_fixed() {
+    let (_dir, mut store) = store(vec![HazardKind::Flood]);
+    let open = store
+        .save(&HazardReport {
+            found_on: day("2026-06-10"),
+            description: "河堤渗水".into(),
+            ..Default::default()
+        })
+        .unwrap();
+    for note in ["", "   "] {
+        let closing = HazardReport {
+            closed_on: Some(day("2026-06-12")),
+            fix_note: note.into(),
+            ..open.clone()
+        };
+        let Err(CoreError::Validation(v)) = store.save(&closing) else {
+            panic!("closed without a fix note ({note:?})");
+        };
+        assert_eq!(v.field, "整改情况");
+        assert!(v.message.contains("请写明"), "{}", v.message);
+    }
+    assert_eq!(
+        store
+            .get::<HazardReport>(&open.id)
+            .unwrap()
+            .unwrap()
+            .closed_on,
+        None
+    );
+    let closed = store
+        .save(&HazardReport {
+            closed_on: Some(day("2026-06-12")),
+            fix_note: "已回填夯实".into(),
+            ..open
+        })
+        .unwrap();
+    assert_eq!(closed.closed_on, Some(day("2026-06-12")));
 }

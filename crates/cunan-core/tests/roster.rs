@@ -941,3 +941,52 @@ fn usual_readings_rank_before_other_readings() {
         );
     }
 }
+
+/// An ID number is one person's in the village on every save — the roster form, the generic
+/// record save, an import — not only in the Excel import; the message quotes no number.
+#[test]
+fn an_id_number_is_used_once_in_the_village_whatever_saves_it() {
+    let (_dir, mut s) = store();
+    let h = s
+        .save(&Household {
+            head_name: "王五".into(),
+            ..Household::default()
+        })
+        .unwrap();
+    let first17 = "33059919500506001";
+    let number = format!(
+        "{first17}{}",
+        cunan_core::validate::resident_id_check_char(first17).unwrap()
+    );
+    let number = number.as_str();
+    let first = roster::save_resident(
+        &mut s,
+        &Resident {
+            household_id: h.id.clone(),
+            name: "王五".into(),
+            id_number: number.into(),
+            ..Resident::default()
+        },
+        None,
+    )
+    .unwrap();
+    // Saving the same person again is fine.
+    roster::save_resident(&mut s, &first.resident, None).unwrap();
+    let twin = Resident {
+        household_id: h.id.clone(),
+        name: "王六".into(),
+        id_number: number.into(),
+        ..Resident::default()
+    };
+    for err in [
+        roster::save_resident(&mut s, &twin, None).unwrap_err(),
+        s.save(&twin).unwrap_err(),
+    ] {
+        assert_eq!(err.code(), "id_number_taken", "{err}");
+        assert!(!err.to_string().contains("330599"), "{err}");
+    }
+    assert_eq!(s.list::<Resident>().unwrap().len(), 1);
+    // Once the first is deleted, the number is free.
+    s.delete::<Resident>(&first.resident.id).unwrap();
+    s.save(&twin).unwrap();
+}
