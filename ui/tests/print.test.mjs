@@ -35,3 +35,14 @@ test("a hazard without a plan: the print page links to the 预案 page", async (
   await page.locator(t("plans-page")).waitFor();
   await page.locator(t("plan-new-geological")).waitFor();
 });
+
+test("the roster prints the education sign-in sheets", async () => {
+  const { page } = app;
+  await go(page, "roster");
+  await page.click(t("roster-print-signin"));
+  await page.locator(t("print-page")).waitFor();
+  const result = page.locator(t("print-result"));
+  await result.waitFor({ timeout: 30_000 });
+  assert.match(await result.innerText(), /签到表/);
+  await app.shot("print-sign-in-from-roster");
+});
