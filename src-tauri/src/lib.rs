@@ -43,6 +43,7 @@ pub fn configure<R: Runtime>(builder: tauri::Builder<R>, state: AppState) -> tau
             records::plan_list,
             records::plan_view,
             records::new_plan,
+            records::move_plan_step,
             records::hazard_register,
             records::drill_log,
             records::education_log,

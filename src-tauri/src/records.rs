@@ -240,6 +240,12 @@ pub fn plan_view(state: State<'_, AppState>, id: String) -> Reply<Option<PlanVie
     Ok(plan::plan_view(&*state.store()?, &id)?)
 }
 
+/// Moves a plan step one place up (-1) or down (+1) within its phase, in one transaction.
+#[tauri::command]
+pub fn move_plan_step(state: State<'_, AppState>, id: String, by: i64) -> Reply<Vec<PlanStep>> {
+    Ok(plan::move_step(&mut *state.store()?, &id, by)?)
+}
+
 /// A new plan from the built-in template for the hazard kind.
 #[tauri::command]
 pub fn new_plan(state: State<'_, AppState>, hazard: HazardKind) -> Reply<Plan> {

@@ -107,6 +107,8 @@ export interface Backend {
   writeBundle(folder: string): Promise<BundleWritten>;
   /** Reads the county's bundle for this village (a .cunan file the officer chose). */
   readCountyBundle(fileName: string, bytes: Uint8Array): Promise<BundleRead>;
+  /** Moves a plan step one place up (-1) or down (+1) in its phase, in one transaction. */
+  movePlanStep(id: string, by: -1 | 1): Promise<PlanStep[]>;
   listConflicts(): Promise<ConflictView[]>;
   /** Makes a losing version current again. */
   restoreConflict(id: number): Promise<void>;
@@ -230,6 +232,7 @@ export function makeBackend(call: Caller, onSyncStatus: StatusListener): Backend
     writeBundle: (folder) => call("write_bundle", { folder }),
     readCountyBundle: (fileName, bytes) =>
       call("read_county_bundle", { fileName, bytes: Array.from(bytes) }),
+    movePlanStep: (id, by) => call("move_plan_step", { id, by }),
     listConflicts: () => call("list_conflicts"),
     restoreConflict: (id) => call("restore_conflict", { id }),
     makePrintout: (request) => call("make_printout", { request }),

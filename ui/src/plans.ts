@@ -145,19 +145,6 @@ export function stepsOf(steps: PlanStep[], phase: PlanStep["phase"]): PlanStep[]
   return steps.filter((s) => s.phase === phase).sort((a, b) => a.position - b.position);
 }
 
-/**
- * Moves a step one place up (-1) or down (+1) within its phase; returns the steps whose position
- * changed (the phase is renumbered 0, 1, 2, … so that ties left by earlier edits go away).
- */
-export function moveStep(steps: PlanStep[], step: PlanStep, by: -1 | 1): PlanStep[] {
-  const list = stepsOf(steps, step.phase);
-  const i = list.findIndex((s) => s.id === step.id);
-  const j = i + by;
-  if (i < 0 || j < 0 || j >= list.length) return [];
-  [list[i], list[j]] = [list[j], list[i]];
-  return list.flatMap((s, k) => (s.position === k ? [] : [{ ...s, position: k }]));
-}
-
 /** The position for a new step at the end of its phase. */
 export function nextPosition(steps: PlanStep[], phase: PlanStep["phase"]): number {
   const list = stepsOf(steps, phase);

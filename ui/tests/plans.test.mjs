@@ -58,6 +58,17 @@ test("a plan from the template lists its gaps, and choosing from the roster fill
     ([sel, n]) => document.querySelectorAll(sel).length === n,
     [t("step-row"), steps + 1],
   );
+
+  // Moving a step down: the core renumbers the phase in one go.
+  const rows = page.locator(t("step-row"));
+  const first = await rows.nth(0).getAttribute("data-step-id");
+  const second = await rows.nth(1).getAttribute("data-step-id");
+  await rows.nth(0).locator(t("step-down")).click();
+  await page.waitForFunction(
+    ([sel, id]) => document.querySelectorAll(sel)[1]?.getAttribute("data-step-id") === id,
+    [t("step-row"), first],
+  );
+  assert.equal(await rows.nth(0).getAttribute("data-step-id"), second);
   await app.shot("plan-edited");
 });
 

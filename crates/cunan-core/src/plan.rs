@@ -240,6 +240,37 @@ pub fn steps_of(store: &Store, plan_id: &str) -> Result<Vec<PlanStep>> {
     Ok(steps)
 }
 
+/// Moves a step one place up (`by` = -1) or down (+1) within its phase and renumbers the
+/// phase's steps 0, 1, 2, … — all in one transaction, so a power cut never leaves two steps in
+/// one place or one step twice. Returns the steps whose position changed (none at either end).
+pub fn move_step(store: &mut Store, step_id: &str, by: i64) -> Result<Vec<PlanStep>> {
+    let step = store
+        .get::<PlanStep>(step_id)?
+        .ok_or(CoreError::NotFound { what: "步骤" })?;
+    let mut phase: Vec<PlanStep> = steps_of(store, &step.plan_id)?
+        .into_iter()
+        .filter(|s| s.phase == step.phase)
+        .collect();
+    let Some(i) = phase.iter().position(|s| s.id == step.id) else {
+        return Ok(Vec::new());
+    };
+    let j = i as i64 + by.signum();
+    if by == 0 || j < 0 || j >= phase.len() as i64 {
+        return Ok(Vec::new());
+    }
+    phase.swap(i, j as usize);
+    let changed: Vec<PlanStep> = phase
+        .into_iter()
+        .enumerate()
+        .filter(|(k, s)| s.position != *k as i64)
+        .map(|(k, s)| PlanStep {
+            position: k as i64,
+            ..s
+        })
+        .collect();
+    store.write(|w| changed.iter().map(|s| w.save(s)).collect())
+}
+
 /// The six items of 六落实: (plan column, label, what to write in).
 const SIX_ITEMS: [(&str, &str, &str); 6] = [
     (

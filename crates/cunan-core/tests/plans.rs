@@ -716,3 +716,59 @@ fn the_demo_village_has_one_complete_plan_one_with_a_gap_and_one_hazard_without(
     );
     assert_eq!(view.choices.shelters.len(), 2);
 }
+
+/// Reordering steps is the core's, in one transaction: the phase is renumbered 0, 1, 2, … and
+/// a failure half way leaves every position as it was.
+#[test]
+fn moving_a_step_renumbers_its_phase_in_one_transaction() {
+    let (_dir, mut store) = store();
+    let p = plan::create_from_template(&mut store, HazardKind::Flood).unwrap();
+    let phase_of = |store: &Store| -> Vec<(String, i64)> {
+        let steps = plan::steps_of(store, &p.id).unwrap();
+        let first = steps[0].phase;
+        steps
+            .into_iter()
+            .filter(|s| s.phase == first)
+            .map(|s| (s.id, s.position))
+            .collect()
+    };
+    let before = phase_of(&store);
+    assert!(before.len() >= 2, "{before:?}");
+    let (a, b) = (before[0].0.clone(), before[1].0.clone());
+
+    // Down one: the first two swap; positions stay 0, 1, 2, …
+    let changed = plan::move_step(&mut store, &a, 1).unwrap();
+    assert_eq!(changed.len(), 2);
+    let after = phase_of(&store);
+    assert_eq!(
+        (after[0].0.as_str(), after[1].0.as_str()),
+        (b.as_str(), a.as_str())
+    );
+    let positions: Vec<i64> = after.iter().map(|(_, p)| *p).collect();
+    assert_eq!(positions, (0..after.len() as i64).collect::<Vec<_>>());
+    // At the top already: nothing to do.
+    assert!(plan::move_step(&mut store, &b, -1).unwrap().is_empty());
+
+    // A failure on the second write of a move: no position changes.
+    store
+        .conn()
+        .execute_batch(
+            "CREATE TEMP TRIGGER fail_second BEFORE UPDATE ON plan_step \
+             WHEN NEW.position = 1 BEGIN SELECT RAISE(ABORT, 'power cut'); END;",
+        )
+        .unwrap();
+    let log = count(&store, "SELECT count(*) FROM change_log");
+    assert!(plan::move_step(&mut store, &b, 1).is_err());
+    assert_eq!(phase_of(&store), after, "nothing moved");
+    assert_eq!(count(&store, "SELECT count(*) FROM change_log"), log);
+    store
+        .conn()
+        .execute_batch("DROP TRIGGER fail_second")
+        .unwrap();
+    assert_eq!(
+        plan::move_step(&mut store, "no-such-step", 1)
+            .unwrap_err()
+            .code(),
+        "not_found"
+    );
+}
