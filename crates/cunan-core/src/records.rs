@@ -241,10 +241,86 @@ record!(Resident, "resident", validate(r) {
     validate::optional_phone("电话", &r.phone)
 });
 
+/// The rules of a table that need the rest of the store, checked by every save
+/// (`store::Writer::save`, inside its transaction), whoever saves — the roster's own commands,
+/// the generic record save, an import: a resident belongs to a live household and has an ID
+/// number no other live resident has; a vulnerable-person record belongs to a live resident; a
+/// household's grid is a live grid (or the one it already had).
+pub(crate) fn check_in_store(
+    conn: &rusqlite::Connection,
+    table: &str,
+    id: &str,
+    fields: &serde_json::Map<String, serde_json::Value>,
+) -> crate::Result<()> {
+    let text = |name: &str| {
+        fields
+            .get(name)
+            .and_then(|v| v.as_str())
+            .unwrap_or_default()
+    };
+    match table {
+        "resident" => {
+            if !is_live(conn, "household", text("household_id"))? {
+                return Err(ValidationError::new(
+                    "household_missing",
+                    "所属户",
+                    "找不到这位居民所在的户，可能已被删除。请先保存户的信息，或刷新后重试。",
+                )
+                .into());
+            }
+            check_unique_id_number(conn, id, text("id_number"))
+        }
+        "vulnerable_person" => {
+            if !is_live(conn, "resident", text("resident_id"))? {
+                return Err(ValidationError::new(
+                    "resident_missing",
+                    "居民",
+                    "找不到这位重点人员对应的居民，可能已被删除。请刷新后重试。",
+                )
+                .into());
+            }
+            Ok(())
+        }
+        "household" => {
+            let grid = text("grid_id").trim();
+            if grid.is_empty() || is_live(conn, "grid", grid)? {
+                return Ok(());
+            }
+            // A grid deleted since does not block other edits of the household.
+            let unchanged: bool = conn
+                .prepare_cached(
+                    "SELECT EXISTS (SELECT 1 FROM household WHERE id = ?1 AND grid_id = ?2)",
+                )?
+                .query_row(rusqlite::params![id, grid], |r| r.get(0))?;
+            if unchanged {
+                return Ok(());
+            }
+            Err(ValidationError::new(
+                "grid_missing",
+                "所在网格",
+                "所选网格不存在或已被删除，请重新选择网格（也可以选“未分网格”）。",
+            )
+            .into())
+        }
+        _ => Ok(()),
+    }
+}
+
+fn is_live(conn: &rusqlite::Connection, table: &str, id: &str) -> crate::Result<bool> {
+    if id.trim().is_empty() {
+        return Ok(false);
+    }
+    Ok(conn
+        .prepare_cached(&format!(
+            "SELECT EXISTS (SELECT 1 FROM {table} WHERE id = ?1 AND deleted = 0)"
+        ))?
+        .query_row([id], |r| r.get(0))?)
+}
+
 /// An ID number belongs to one person in the village: every save of a resident (`store::Writer`)
 /// refuses a second live resident with the same number. The message names nobody and quotes no
 /// number.
-pub(crate) fn check_unique_id_number(
+fn check_unique_id_number(
     conn: &rusqlite::Connection,
     resident_id: &str,
     id_number: &str,

@@ -334,13 +334,7 @@ impl Writer<'_> {
         else {
             return Err(CoreError::Format(format!("{} is not a struct", R::TABLE)));
         };
-        if R::TABLE == crate::records::Resident::TABLE {
-            let number = fields
-                .get("id_number")
-                .and_then(Value::as_str)
-                .unwrap_or_default();
-            crate::records::check_unique_id_number(&self.tx, record.id(), number)?;
-        }
+        crate::records::check_in_store(&self.tx, R::TABLE, record.id(), &fields)?;
         let village_code = if R::TABLE == Village::TABLE {
             self.check_village_code(&fields)?
         } else {

@@ -990,3 +990,57 @@ fn an_id_number_is_used_once_in_the_village_whatever_saves_it() {
     s.delete::<Resident>(&first.resident.id).unwrap();
     s.save(&twin).unwrap();
 }
+
+/// The roster's rules hold for every save, not only for the roster's own commands: the
+/// generic record save (what the app's other screens use) cannot put a resident in a household
+/// that is gone, a vulnerable record on nobody, or a household in a deleted grid.
+#[test]
+fn the_generic_save_keeps_the_roster_rules() {
+    let (_dir, mut s) = store();
+    let grid = s
+        .save(&Grid {
+            name: "第一网格".into(),
+            ..Grid::default()
+        })
+        .unwrap();
+    let h = s
+        .save(&Household {
+            head_name: "王五".into(),
+            grid_id: Some(grid.id.clone()),
+            ..Household::default()
+        })
+        .unwrap();
+    let code = |e: cunan_core::CoreError| e.code().to_string();
+
+    let orphan = Resident {
+        household_id: "no-such-household".into(),
+        name: "无户".into(),
+        ..Resident::default()
+    };
+    assert_eq!(code(s.save(&orphan).unwrap_err()), "household_missing");
+    let nobody = VulnerablePerson {
+        resident_id: "no-such-resident".into(),
+        ..VulnerablePerson::default()
+    };
+    assert_eq!(code(s.save(&nobody).unwrap_err()), "resident_missing");
+
+    // A grid deleted after the household joined it does not block other edits…
+    s.delete::<Grid>(&grid.id).unwrap();
+    let renamed = s
+        .save(&Household {
+            head_name: "王五（改）".into(),
+            ..h.clone()
+        })
+        .unwrap();
+    assert_eq!(renamed.grid_id, Some(grid.id.clone()));
+    // …but no household joins a deleted grid.
+    let newcomer = Household {
+        head_name: "新户".into(),
+        grid_id: Some(grid.id.clone()),
+        ..Household::default()
+    };
+    assert_eq!(code(s.save(&newcomer).unwrap_err()), "grid_missing");
+    // Nothing of it was written.
+    assert_eq!(s.list::<Household>().unwrap().len(), 1);
+    assert!(s.list::<Resident>().unwrap().is_empty());
+}

@@ -55,7 +55,12 @@ fn village(dir: &Path, households: usize) -> Store {
                 relation: if i == 0 { "户主" } else { "子" }.into(),
                 gender: "男".into(),
                 birth_date: NaiveDate::from_ymd_opt(1990, 1, 1),
-                id_number: "11010519491231002X".into(),
+                // One number per person: the store refuses a number used twice.
+                id_number: {
+                    let first17 = format!("110105194912310{i:02}");
+                    let check = cunan_core::validate::resident_id_check_char(&first17).unwrap();
+                    format!("{first17}{check}")
+                },
                 ..Resident::default()
             })
             .expect("resident");
