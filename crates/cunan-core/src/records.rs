@@ -329,6 +329,18 @@ fn check_unique_id_number(
     if number.is_empty() {
         return Ok(());
     }
+    // A number the resident already has stays saveable, even if an undo or a sync has since
+    // brought back a second person with it: only a new or changed number is checked, so two
+    // such records can still be edited (and one of them corrected).
+    let unchanged: bool = conn
+        .prepare_cached(
+            "SELECT EXISTS (SELECT 1 FROM resident
+               WHERE id = ?1 AND deleted = 0 AND upper(trim(id_number)) = upper(?2))",
+        )?
+        .query_row(rusqlite::params![resident_id, number], |r| r.get(0))?;
+    if unchanged {
+        return Ok(());
+    }
     let taken: bool = conn
         .prepare_cached(
             "SELECT EXISTS (SELECT 1 FROM resident

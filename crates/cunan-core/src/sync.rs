@@ -109,6 +109,10 @@ pub fn merge(current: Option<(&str, &str)>, incoming: &Change) -> Merge {
     match (incoming_later, written_over_it) {
         (true, true) => Merge::Replace,
         (true, false) => Merge::ConflictIncomingWins,
+        // An older version by the very device whose later version is held: that device wrote
+        // over it itself, so it is history coming round again (a replayed bundle), not a
+        // concurrent edit.
+        (false, _) if device == incoming.device_id => Merge::Same,
         (false, _) => Merge::ConflictIncomingLoses,
     }
 }
@@ -486,53 +490,64 @@ pub fn save_enrollment(
         }
     }
     let now = store.clock().now().to_rfc3339();
-    let known = match server_id {
-        Some(id) => sync_states(store)?
-            .into_iter()
-            .find(|s| s.server_id.as_deref() == Some(id) && s.server_url != server_url),
-        None => None,
-    };
-    if let Some(known) = known
-        .as_ref()
-        .filter(|k| k.server_url.starts_with(USB_KEY_PREFIX))
-    {
-        // Known so far only from its USB bundles: the row (and its cursor) takes this address.
-        store.conn().execute(
-            "UPDATE sync_state SET server_url = ?2, device_token = ?3, village_code = ?4,
-               enrolled_at = ?5, last_error = NULL WHERE server_url = ?1",
-            params![
-                known.server_url,
-                server_url,
-                device_token,
-                village_code,
-                now
-            ],
-        )?;
-        return Ok(());
+    let states = sync_states(store)?;
+    let at_url = states.iter().find(|s| s.server_url == server_url);
+    let elsewhere = server_id.and_then(|id| {
+        states
+            .iter()
+            .find(|s| s.server_id.as_deref() == Some(id) && s.server_url != server_url)
+    });
+    let tx = store.conn_mut().transaction()?;
+    match elsewhere {
+        Some(known) if !known.server_url.starts_with(USB_KEY_PREFIX) => {
+            // The same server through another address: keep its row (and cursor), use the
+            // address.
+            tx.execute(
+                "UPDATE sync_state SET device_token = ?2, village_code = ?3, enrolled_at = ?4,
+                   last_error = NULL, address = ?5 WHERE server_url = ?1",
+                params![
+                    known.server_url,
+                    device_token,
+                    village_code,
+                    now,
+                    server_url
+                ],
+            )?;
+        }
+        usb => {
+            // The row of this address: its cursor is kept only if it is the same server (or one
+            // enrolled before servers had ids); a new server at an old address starts from 0.
+            // A row kept so far for this server's USB bundles is folded in (its cursor counts).
+            let same = at_url
+                .filter(|s| s.server_id.is_none() || s.server_id.as_deref() == server_id)
+                .map_or(0, |s| s.pull_cursor);
+            let cursor = same.max(usb.map_or(0, |u| u.pull_cursor));
+            if let Some(usb) = usb {
+                tx.execute(
+                    "DELETE FROM sync_state WHERE server_url = ?1",
+                    [&usb.server_url],
+                )?;
+            }
+            tx.execute(
+                "INSERT INTO sync_state (server_url, device_token, village_code, enrolled_at,
+                   server_id, pull_cursor)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+                 ON CONFLICT (server_url) DO UPDATE SET device_token = excluded.device_token,
+                   village_code = excluded.village_code, enrolled_at = excluded.enrolled_at,
+                   server_id = coalesce(excluded.server_id, server_id),
+                   pull_cursor = excluded.pull_cursor, address = NULL, last_error = NULL",
+                params![
+                    server_url,
+                    device_token,
+                    village_code,
+                    now,
+                    server_id,
+                    cursor
+                ],
+            )?;
+        }
     }
-    if let Some(known) = known {
-        // The same server through another address: keep its row (and cursor), use the address.
-        store.conn().execute(
-            "UPDATE sync_state SET device_token = ?2, village_code = ?3, enrolled_at = ?4,
-               last_error = NULL, address = ?5 WHERE server_url = ?1",
-            params![
-                known.server_url,
-                device_token,
-                village_code,
-                now,
-                server_url
-            ],
-        )?;
-        return Ok(());
-    }
-    store.conn().execute(
-        "INSERT INTO sync_state (server_url, device_token, village_code, enrolled_at, server_id)
-         VALUES (?1, ?2, ?3, ?4, ?5)
-         ON CONFLICT (server_url) DO UPDATE SET device_token = excluded.device_token,
-           village_code = excluded.village_code, enrolled_at = excluded.enrolled_at,
-           server_id = coalesce(excluded.server_id, server_id), last_error = NULL",
-        params![server_url, device_token, village_code, now, server_id],
-    )?;
+    tx.commit()?;
     Ok(())
 }
 

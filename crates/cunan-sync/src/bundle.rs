@@ -86,6 +86,8 @@ pub enum BundleError {
     WrongVillage(String),
     #[error("数据包里有不属于本村的记录，整个数据包没有导入。请向县应急管理局核对。")]
     ForeignRows,
+    #[error("这个数据包来自另一台县级服务器，不是本机登记的那台（或无法确认是同一台）。没有导入任何数据。请用本机登记的服务器发回的数据包；如果县里换了服务器，请先用新的登记码重新登记。")]
+    OtherServer,
     #[error("{0}")]
     Core(#[from] cunan_core::CoreError),
     /// The system's own text stays out of the message ([`BundleError::detail`]).
@@ -105,6 +107,7 @@ impl BundleError {
             BundleError::NotForCounty => "bundle_not_for_county",
             BundleError::WrongVillage(_) => "bundle_wrong_village",
             BundleError::ForeignRows => "bundle_foreign_rows",
+            BundleError::OtherServer => "bundle_other_server",
             BundleError::Core(e) => e.code(),
             BundleError::Io(_) => "io",
         }
@@ -258,6 +261,19 @@ pub fn import_county_bundle(
             "positions and changes differ in length".into(),
         ));
     }
+    // A store enrolled online takes bundles from that server only: another server's receipt
+    // would mark as sent changes the enrolled county never got.
+    let enrolled: Vec<_> = cunan_core::sync::sync_states(store)?
+        .into_iter()
+        .filter(|s| s.device_token.is_some())
+        .collect();
+    if !enrolled.is_empty()
+        && !enrolled
+            .iter()
+            .any(|s| s.server_id.is_some() && s.server_id == body.server_id)
+    {
+        return Err(BundleError::OtherServer);
+    }
     // Where this store has got with that server (online or by earlier bundles): only what comes
     // after, and never this device's own changes (it has them, or newer), as a pull would.
     let own = store.device_id().to_string();
@@ -278,9 +294,39 @@ pub fn import_county_bundle(
         &fresh,
         row.as_ref().map(|r| (r.server_url.as_str(), body.cursor)),
     )?;
-    let acknowledged = match body.receipts.iter().find(|r| r.device_id == own) {
-        Some(receipt) => cunan_core::sync::mark_pushed(store, receipt.seq)?,
-        None => 0,
+    // The receipt: this device's changes the county holds. Only those whose copy in the bundle is
+    // the very change written here are taken as received (a store restored from an old copy
+    // reuses numbers the county holds for other changes: those still go, and the county's import
+    // then says what is wrong).
+    let held: std::collections::HashMap<i64, &str> = body
+        .changes
+        .iter()
+        .filter(|c| c.device_id == own)
+        .map(|c| (c.seq, c.hlc.as_str()))
+        .collect();
+    let acknowledged = match (
+        &body.server_id,
+        body.receipts.iter().find(|r| r.device_id == own),
+    ) {
+        (Some(_), Some(receipt)) => {
+            let mut upto = 0;
+            'scan: loop {
+                let batch = cunan_core::sync::unpushed(store, upto, 5_000)?;
+                if batch.is_empty() {
+                    break;
+                }
+                for change in &batch {
+                    if change.seq > receipt.seq
+                        || held.get(&change.seq) != Some(&change.hlc.as_str())
+                    {
+                        break 'scan;
+                    }
+                    upto = change.seq;
+                }
+            }
+            cunan_core::sync::mark_pushed(store, upto)?
+        }
+        _ => 0,
     };
     Ok(CountyBundleReport {
         changes: body.changes.len(),
