@@ -104,15 +104,6 @@ fn a_truncated_or_altered_bundle_is_refused_whole() {
     assert!(import_bundle(&storage, &bytes).is_ok());
 }
 
-fn county_contact() -> serde_json::Value {
-    serde_json::json!({
-        "id": "0190a000-0000-7000-8000-0000000000c1", "name": "县防指值班室",
-        "organization": "县防汛防台抗旱指挥部", "role": "值班", "level": "county",
-        "phone": "0572-2220000", "phone_backup": "", "is_duty_line": true,
-        "backup_of": null, "note": ""
-    })
-}
-
 /// USB both ways: the village's bundle goes to the county; the county's reply carries its
 /// contacts, the rows of the village's other laptop and a receipt; read back in the village, the
 /// receipt stops the village from writing the same changes to USB again.
@@ -125,7 +116,7 @@ fn the_county_replies_by_usb_with_its_data_and_a_receipt_the_village_takes() {
     county.storage.add_village(&code, "演示村").unwrap();
     county
         .storage
-        .publish("contact", &[county_contact()])
+        .publish("contact", &[county_contact("")])
         .unwrap();
 
     // A, offline: its bundle goes to the county by USB.
@@ -237,7 +228,7 @@ fn bundles_going_the_wrong_way_or_to_the_wrong_village_are_refused_with_nothing_
         .unwrap();
     county
         .storage
-        .publish("contact", &[county_contact()])
+        .publish("contact", &[county_contact("")])
         .unwrap();
     let rows = device_rows(&a);
     let waiting = a.unpushed_changes().unwrap();
@@ -286,13 +277,10 @@ fn a_usb_reply_from_the_enrolled_server_moves_its_pull_cursor() {
     let mut a = demo_store(&dir.path().join("a.db"), 5, 8);
     let code = village_code(&a);
     let county = County::start(&dir.path().join("county.db"));
-    let enrollment = county.storage.add_village(&code, "演示村").unwrap();
-    let client = SyncClient::new(&county.url()).unwrap();
-    client.enroll(&mut a, &enrollment).unwrap();
-    client.sync_once(&mut a, &mut |_| {}).unwrap();
+    let client = enrolled_and_synced(&county, &mut a);
     county
         .storage
-        .publish("contact", &[county_contact()])
+        .publish("contact", &[county_contact("")])
         .unwrap();
 
     let reply = cunan_county::county_bundle(county.storage.as_ref(), &code, "2026-06-15T10:00:00Z")

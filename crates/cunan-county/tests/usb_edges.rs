@@ -10,21 +10,6 @@ use cunan_county::{import_bundle, CountyStorage};
 use cunan_sync::bundle;
 use cunan_sync::SyncClient;
 
-fn contact(note: &str) -> serde_json::Value {
-    serde_json::json!({
-        "id": "0190a000-0000-7000-8000-0000000000c1", "name": "县防指值班室",
-        "organization": "县防汛防台抗旱指挥部", "role": "值班", "level": "county",
-        "phone": "0572-2220000", "phone_backup": "", "is_duty_line": true,
-        "backup_of": null, "note": note
-    })
-}
-
-fn reply(county: &County, code: &str) -> Vec<u8> {
-    let body =
-        cunan_county::county_bundle(county.storage.as_ref(), code, "2026-06-15T10:00:00Z").unwrap();
-    bundle::encode(&body).unwrap()
-}
-
 /// A village known to a county only by USB enrolls with it later, through an address it had
 /// used before servers had ids: one row, no key clash, and it syncs.
 #[test]
@@ -41,7 +26,7 @@ fn enrolling_after_usb_over_an_older_row_of_the_same_address_works() {
         )
         .unwrap();
     county.storage.add_village(&code, "演示村").unwrap();
-    bundle::import_county_bundle(&mut a, &reply(&county, &code)).unwrap();
+    bundle::import_county_bundle(&mut a, &county_reply(&county, &code)).unwrap();
     assert_eq!(sync_states(&a).unwrap().len(), 2);
 
     let enrollment = county.storage.add_village(&code, "演示村").unwrap();
@@ -71,19 +56,23 @@ fn a_bundle_from_another_server_is_refused_and_acknowledges_nothing() {
     let out = bundle::encode(&bundle::export(&a, false).unwrap()).unwrap();
     import_bundle(s2.storage.as_ref(), &out).unwrap();
 
-    let err = bundle::import_county_bundle(&mut a, &reply(&s2, &code)).unwrap_err();
+    let err = bundle::import_county_bundle(&mut a, &county_reply(&s2, &code)).unwrap_err();
     assert_eq!(err.code(), "bundle_other_server", "{err}");
     assert_eq!(a.unpushed_changes().unwrap(), waiting);
     client.sync_once(&mut a, &mut |_| {}).unwrap();
     assert_eq!(s1.storage.change_count().unwrap(), waiting);
     // From the enrolled server it is taken, and history coming round again is no conflict.
-    s1.storage.publish("contact", &[contact("v1")]).unwrap();
-    s1.storage.publish("contact", &[contact("v2")]).unwrap();
+    s1.storage
+        .publish("contact", &[county_contact("v1")])
+        .unwrap();
+    s1.storage
+        .publish("contact", &[county_contact("v2")])
+        .unwrap();
     client.sync_once(&mut a, &mut |_| {}).unwrap();
     a.conn()
         .execute("UPDATE sync_state SET pull_cursor = 0", [])
         .unwrap();
-    bundle::import_county_bundle(&mut a, &reply(&s1, &code)).unwrap();
+    bundle::import_county_bundle(&mut a, &county_reply(&s1, &code)).unwrap();
     assert!(conflicts(&a, false).unwrap().is_empty());
 }
 
@@ -95,10 +84,7 @@ fn a_new_server_at_an_old_address_starts_its_cursor_at_zero() {
     let mut a = demo_store(&dir.path().join("a.db"), 5, 3);
     let code = village_code(&a);
     let county = County::start(&dir.path().join("county.db"));
-    let enrollment = county.storage.add_village(&code, "演示村").unwrap();
-    let client = SyncClient::new(&county.url()).unwrap();
-    client.enroll(&mut a, &enrollment).unwrap();
-    client.sync_once(&mut a, &mut |_| {}).unwrap();
+    enrolled_and_synced(&county, &mut a);
     assert!(current_server(&a).unwrap().unwrap().pull_cursor > 0);
     save_enrollment(&mut a, &county.url(), Some("another-server"), "t", &code).unwrap();
     assert_eq!(current_server(&a).unwrap().unwrap().pull_cursor, 0);
@@ -154,7 +140,7 @@ fn a_receipt_does_not_cover_new_changes_that_reuse_old_numbers() {
         })
         .unwrap();
     }
-    let report = bundle::import_county_bundle(&mut b, &reply(&county, &code)).unwrap();
+    let report = bundle::import_county_bundle(&mut b, &county_reply(&county, &code)).unwrap();
     assert_eq!(report.still_waiting, 5, "{report:?}");
 }
 

@@ -94,3 +94,33 @@ pub fn assert_same_rows(
         }
     }
 }
+
+/// A county duty line as the county publishes it (a county-owned contact row).
+pub fn county_contact(note: &str) -> Value {
+    serde_json::json!({
+        "id": "0190a000-0000-7000-8000-0000000000c1", "name": "县防指值班室",
+        "organization": "县防汛防台抗旱指挥部", "role": "值班", "level": "county",
+        "phone": "0572-2220000", "phone_backup": "", "is_duty_line": true,
+        "backup_of": null, "note": note
+    })
+}
+
+/// The county's USB bundle for a village, encoded as written to the stick.
+pub fn county_reply(county: &County, village: &str) -> Vec<u8> {
+    let body =
+        cunan_county::county_bundle(county.storage.as_ref(), village, "2026-06-15T10:00:00Z")
+            .unwrap();
+    cunan_sync::bundle::encode(&body).unwrap()
+}
+
+/// A client of the county's server, with `store` enrolled through a new code and synced once.
+pub fn enrolled_and_synced(county: &County, store: &mut Store) -> cunan_sync::SyncClient {
+    let code = county
+        .storage
+        .add_village(&village_code(store), "演示村")
+        .unwrap();
+    let client = cunan_sync::SyncClient::new(&county.url()).unwrap();
+    client.enroll(store, &code).unwrap();
+    client.sync_once(store, &mut |_| {}).unwrap();
+    client
+}
