@@ -1,14 +1,13 @@
 //! 预案受教育率: who has been taught the plan within 3 years, table-driven on the pure rule, then
 //! the same through the store (sessions saved with their sign-ins, deletes, undo) and the screen.
 
-use std::collections::BTreeMap;
-use std::sync::Arc;
+mod common;
 
-use chrono::{NaiveDate, TimeZone, Utc};
-use cunan_core::clock::FixedClock;
+use chrono::NaiveDate;
 use cunan_core::demo::{self, DemoOptions};
 use cunan_core::education::{self, EducationData};
 use cunan_core::*;
+use std::collections::BTreeMap;
 
 fn day(s: &str) -> NaiveDate {
     NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
@@ -225,19 +224,7 @@ fn the_share_reads_as_people_and_a_percentage() {
 // Through the store
 
 fn open() -> (tempfile::TempDir, Store) {
-    let dir = tempfile::tempdir().unwrap();
-    let clock = Arc::new(FixedClock::at(
-        Utc.with_ymd_and_hms(2026, 6, 15, 2, 0, 0).unwrap(),
-    ));
-    let mut store = Store::open_with_clock(&dir.path().join("s.sqlite3"), clock).unwrap();
-    store
-        .save(&Village {
-            code: "330599101201".into(),
-            name: "青石村".into(),
-            ..Village::default()
-        })
-        .unwrap();
-    (dir, store)
+    common::village_store((2026, 6, 15, 2))
 }
 
 /// Two households in a grid: 张家 with three people, 李家 with one.

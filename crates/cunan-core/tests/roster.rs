@@ -1,10 +1,8 @@
 //! The roster: people search (names, pinyin initials with 多音字, phones), the roster screen's
 //! counts and order, saving households and residents, and delete with undo.
 
-use std::sync::Arc;
+mod common;
 
-use chrono::{TimeZone, Utc};
-use cunan_core::clock::FixedClock;
 use cunan_core::roster::{
     self, pinyin_initials, MatchKind, PeopleIndex, PersonHit, PersonSource, ResidentEntry,
 };
@@ -13,19 +11,7 @@ use cunan_core::*;
 use rusqlite::Connection;
 
 fn store() -> (tempfile::TempDir, Store) {
-    let dir = tempfile::tempdir().unwrap();
-    let clock = Arc::new(FixedClock::at(
-        Utc.with_ymd_and_hms(2026, 6, 1, 8, 0, 0).unwrap(),
-    ));
-    let mut store = Store::open_with_clock(&dir.path().join("s.sqlite3"), clock).unwrap();
-    store
-        .save(&Village {
-            code: "330599101201".into(),
-            name: "青石村".into(),
-            ..Village::default()
-        })
-        .unwrap();
-    (dir, store)
+    common::village_store((2026, 6, 1, 8))
 }
 
 fn grid(store: &mut Store, name: &str) -> Grid {
