@@ -8,7 +8,7 @@ use cunan_core::readiness::{CheckState, Readiness, ReadinessGroup, ReadinessItem
 use cunan_core::registers::{DrillLog, HazardRegister, ReportRow, ReportStatus, SiteRow};
 use cunan_core::roster::{
     GridSummary, HouseholdDetail, HouseholdRow, MatchKind, PersonHit, PersonSource, ResidentEntry,
-    RosterTotals, RosterView, TeamView,
+    RosterTotals, RosterView, TeamView, VulnerableRow,
 };
 use cunan_core::store::Tombstone;
 use cunan_core::{
@@ -64,6 +64,7 @@ pub fn typescript() -> String {
         decl::<Resident>(&cfg),
         decl::<VulnerableKind>(&cfg),
         decl::<VulnerablePerson>(&cfg),
+        decl::<VulnerableRow>(&cfg),
         decl::<Team>(&cfg),
         decl::<TeamMember>(&cfg),
         decl::<Contact>(&cfg),

@@ -36,6 +36,7 @@ pub fn configure<R: Runtime>(builder: tauri::Builder<R>, state: AppState) -> tau
             records::restore_records,
             records::roster,
             records::household_detail,
+            records::vulnerable_ledger,
             records::save_household,
             records::save_resident,
             records::search_people,

@@ -7,7 +7,9 @@ use cunan_core::kit::{self, ResponsibleKit};
 use cunan_core::plan::{self, PlanList, PlanView};
 use cunan_core::readiness::{self, Readiness};
 use cunan_core::registers::{self, DrillLog, HazardRegister};
-use cunan_core::roster::{self, HouseholdDetail, PersonHit, ResidentEntry, RosterView, TeamView};
+use cunan_core::roster::{
+    self, HouseholdDetail, PersonHit, ResidentEntry, RosterView, TeamView, VulnerableRow,
+};
 use cunan_core::store::Tombstone;
 use cunan_core::{
     Contact, CoreError, Drill, EducationAttendance, EducationSession, EvacuationRoute,
@@ -238,6 +240,12 @@ pub fn plan_list(state: State<'_, AppState>) -> Reply<PlanList> {
 #[tauri::command]
 pub fn plan_view(state: State<'_, AppState>, id: String) -> Reply<Option<PlanView>> {
     Ok(plan::plan_view(&*state.store()?, &id)?)
+}
+
+/// The vulnerable-people ledger, without ID numbers or phones of the people.
+#[tauri::command]
+pub fn vulnerable_ledger(state: State<'_, AppState>) -> Reply<Vec<VulnerableRow>> {
+    Ok(roster::vulnerable_ledger(&*state.store()?)?)
 }
 
 /// Moves a plan step one place up (-1) or down (+1) within its phase, in one transaction.

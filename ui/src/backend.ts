@@ -15,7 +15,14 @@ import type {
   PrintRequest,
   PrintedFile,
 } from "./bindings";
-import type { BundleRead, BundleWritten, ConflictView, SyncStatusView, UsbFolder } from "./bindings";
+import type {
+  BundleRead,
+  BundleWritten,
+  ConflictView,
+  SyncStatusView,
+  UsbFolder,
+  VulnerableRow,
+} from "./bindings";
 import type {
   Contact,
   Drill,
@@ -109,6 +116,8 @@ export interface Backend {
   readCountyBundle(fileName: string, bytes: Uint8Array): Promise<BundleRead>;
   /** Moves a plan step one place up (-1) or down (+1) in its phase, in one transaction. */
   movePlanStep(id: string, by: -1 | 1): Promise<PlanStep[]>;
+  /** The vulnerable-people ledger (no ID numbers or phones of the people). */
+  vulnerableLedger(): Promise<VulnerableRow[]>;
   listConflicts(): Promise<ConflictView[]>;
   /** Makes a losing version current again. */
   restoreConflict(id: number): Promise<void>;
@@ -233,6 +242,7 @@ export function makeBackend(call: Caller, onSyncStatus: StatusListener): Backend
     readCountyBundle: (fileName, bytes) =>
       call("read_county_bundle", { fileName, bytes: Array.from(bytes) }),
     movePlanStep: (id, by) => call("move_plan_step", { id, by }),
+    vulnerableLedger: () => call("vulnerable_ledger"),
     listConflicts: () => call("list_conflicts"),
     restoreConflict: (id) => call("restore_conflict", { id }),
     makePrintout: (request) => call("make_printout", { request }),

@@ -271,6 +271,12 @@ export type VulnerableKind = "elderly-alone" | "disabled" | "bedridden" | "pregn
 
 export type VulnerablePerson = { id: string, resident_id: string, kind: VulnerableKind, kind_note: string, helper_name: string, helper_phone: string, helper_resident_id: string | null, note: string, };
 
+/**
+ * One line of the vulnerable-people ledger (重点人员台账): who, which household, the record with
+ * the helper. Carries no ID number and no phone of the person: the ledger does not show them.
+ */
+export type VulnerableRow = { vulnerable: VulnerablePerson, resident_id: string, household_id: string, name: string, gender: string, birth_date: string | null, };
+
 export type Team = { id: string, name: string, kind: string, note: string, };
 
 export type TeamMember = { id: string, team_id: string, name: string, phone: string, role: string, skills: string, resident_id: string | null, };
@@ -371,7 +377,12 @@ hazard_site_ids: Array<string>, };
 /**
  * A resident and, if they are vulnerable, their 重点人群 record (kind and helper).
  */
-export type ResidentEntry = { resident: Resident, vulnerable: VulnerablePerson | null, };
+export type ResidentEntry = { resident: Resident, vulnerable: VulnerablePerson | null, 
+/**
+ * The ID number as lists and printouts show it: the one masking rule
+ * (`validate::mask_resident_id`), so that the screens and the paper agree.
+ */
+id_masked: string, };
 
 export type PersonHit = { source: PersonSource, 
 /**

@@ -18,17 +18,6 @@ export const RESIDENT_FIELDS = ["姓名", "身份证号", "电话", "出生日�
 export const GRID_FIELDS = ["网格名称"] as const;
 export const GRID_MEMBER_FIELDS = ["网格员姓名", "网格员电话"] as const;
 
-/**
- * An ID number for lists: the first 4 and last 4 characters, the rest hidden
- * (`330502199001011234` → `3305**********1234`). The full number is shown only in the edit form.
- */
-export function maskId(id: string): string {
-  const t = id.trim();
-  if (!t) return "";
-  if (t.length <= 8) return "*".repeat(t.length);
-  return `${t.slice(0, 4)}${"*".repeat(t.length - 8)}${t.slice(-4)}`;
-}
-
 export const MATCH_LABELS: Record<MatchKind, string> = {
   name: "姓名",
   initials: "拼音首字母",

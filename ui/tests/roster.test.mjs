@@ -85,6 +85,28 @@ test("a vulnerable person with no helper yet is saved and marked 帮扶人待落
   await page.locator(t("total-no-helper")).getByText(String(pendingBefore + 1)).waitFor();
 });
 
+test("ID numbers show masked by the core's one rule, and the ledger lists the vulnerable", async () => {
+  const { page } = app;
+  await page.fill(t("roster-search"), "");
+  await page.fill(t("filter-text"), "");
+  await page.locator(t("household-row")).first().click();
+  await page.locator(t("household-form")).waitFor();
+  const cells = page.locator(t("resident-id-masked"));
+  await cells.first().waitFor();
+  const shown = (await cells.allInnerTexts()).filter((x) => x !== "—");
+  assert.ok(shown.length > 0, "the demo household has ID numbers");
+  for (const id of shown) assert.match(id, /^\d{6}\*{10}[\dX]{2}$/, "first 6 and last 2, as on the printouts");
+  await closeHousehold(page);
+
+  // The 重点人员台账 comes from the core's ledger (no ID numbers or phones of the people).
+  await page.click(t("total-vulnerable"));
+  await page.locator(t("vulnerable-row")).first().waitFor();
+  const count = Number((await page.locator(t("vulnerable-count")).innerText()).match(/\d+/)[0]);
+  assert.equal(count, await (async () => Number(await page.locator(t("total-vulnerable")).locator("b").innerText()))());
+  await page.click(t("tab-households"));
+  await page.locator(t("household-row")).first().waitFor();
+});
+
 /** The number on the "帮扶人待落实" tile (0 when it shows ✓). */
 async function pendingCount(page) {
   const text = await page.locator(t("total-no-helper")).innerText();

@@ -3,6 +3,7 @@
 
 use std::collections::HashMap;
 
+use chrono::NaiveDate;
 use pinyin::ToPinyinMulti;
 use rusqlite::{Connection, OptionalExtension};
 use serde::Serialize;
@@ -83,6 +84,57 @@ pub struct HouseholdDetail {
 pub struct ResidentEntry {
     pub resident: Resident,
     pub vulnerable: Option<VulnerablePerson>,
+    /// The ID number as lists and printouts show it: the one masking rule
+    /// (`validate::mask_resident_id`), so that the screens and the paper agree.
+    pub id_masked: String,
+}
+
+impl ResidentEntry {
+    pub fn new(resident: Resident, vulnerable: Option<VulnerablePerson>) -> ResidentEntry {
+        ResidentEntry {
+            id_masked: crate::validate::mask_resident_id(resident.id_number.trim()),
+            resident,
+            vulnerable,
+        }
+    }
+}
+
+/// One line of the vulnerable-people ledger (重点人员台账): who, which household, the record with
+/// the helper. Carries no ID number and no phone of the person: the ledger does not show them.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct VulnerableRow {
+    pub vulnerable: VulnerablePerson,
+    pub resident_id: String,
+    pub household_id: String,
+    pub name: String,
+    pub gender: String,
+    pub birth_date: Option<NaiveDate>,
+}
+
+/// The ledger of vulnerable people: every live record whose resident is live, in the order the
+/// records were made.
+pub fn vulnerable_ledger(store: &Store) -> Result<Vec<VulnerableRow>> {
+    let residents: HashMap<String, Resident> = store
+        .list::<Resident>()?
+        .into_iter()
+        .map(|r| (r.id.clone(), r))
+        .collect();
+    Ok(store
+        .list::<VulnerablePerson>()?
+        .into_iter()
+        .filter_map(|v| {
+            let r = residents.get(&v.resident_id)?;
+            Some(VulnerableRow {
+                resident_id: r.id.clone(),
+                household_id: r.household_id.clone(),
+                name: r.name.clone(),
+                gender: r.gender.clone(),
+                birth_date: r.birth_date,
+                vulnerable: v,
+            })
+        })
+        .collect())
 }
 
 /// Where a person found by search is kept.
@@ -540,9 +592,9 @@ pub fn household_detail(store: &Store, id: &str) -> Result<Option<HouseholdDetai
         household,
         residents: residents
             .into_iter()
-            .map(|resident| ResidentEntry {
-                vulnerable: vulnerable.remove(&resident.id),
-                resident,
+            .map(|resident| {
+                let v = vulnerable.remove(&resident.id);
+                ResidentEntry::new(resident, v)
             })
             .collect(),
         hazard_site_ids,
@@ -686,10 +738,7 @@ pub fn save_resident(
                 None
             }
         };
-        Ok(ResidentEntry {
-            resident: saved,
-            vulnerable,
-        })
+        Ok(ResidentEntry::new(saved, vulnerable))
     })
 }
 

@@ -668,13 +668,7 @@ fn saving_a_resident_keeps_one_vulnerable_record_and_none_removes_it() {
 
     // None: the record is tombstoned (a delete in the change log), the resident stays.
     let plain = roster::save_resident(&mut s, &renamed, None).unwrap();
-    assert_eq!(
-        plain,
-        ResidentEntry {
-            resident: renamed.clone(),
-            vulnerable: None
-        }
-    );
+    assert_eq!(plain, ResidentEntry::new(renamed.clone(), None));
     assert!(s.list::<VulnerablePerson>().unwrap().is_empty());
     assert!(change_log(&s).contains(&(
         "vulnerable_person".to_string(),
@@ -1029,4 +1023,52 @@ fn the_generic_save_keeps_the_roster_rules() {
     // Nothing of it was written.
     assert_eq!(s.list::<Household>().unwrap().len(), 1);
     assert!(s.list::<Resident>().unwrap().is_empty());
+}
+
+/// One masking rule, the core's: the household dialog's residents come masked as the printouts
+/// mask them; the vulnerable ledger carries no ID number or phone at all.
+#[test]
+fn one_masking_rule_and_a_ledger_without_id_numbers() {
+    let (_dir, mut s) = store();
+    let h = s
+        .save(&Household {
+            head_name: "王五".into(),
+            ..Household::default()
+        })
+        .unwrap();
+    let first17 = "33059919400101002";
+    let number = format!(
+        "{first17}{}",
+        cunan_core::validate::resident_id_check_char(first17).unwrap()
+    );
+    let entry = roster::save_resident(
+        &mut s,
+        &Resident {
+            household_id: h.id.clone(),
+            name: "王老太".into(),
+            id_number: number.clone(),
+            phone: "13800001234".into(),
+            ..Resident::default()
+        },
+        Some(&VulnerablePerson {
+            kind: VulnerableKind::ElderlyAlone,
+            ..VulnerablePerson::default()
+        }),
+    )
+    .unwrap();
+    assert_eq!(
+        entry.id_masked,
+        cunan_core::validate::mask_resident_id(&number)
+    );
+    assert!(entry.id_masked.starts_with("330599") && entry.id_masked.contains("**********"));
+    let detail = roster::household_detail(&s, &h.id).unwrap().unwrap();
+    assert_eq!(detail.residents[0].id_masked, entry.id_masked);
+
+    let ledger = roster::vulnerable_ledger(&s).unwrap();
+    assert_eq!(ledger.len(), 1);
+    assert_eq!(ledger[0].name, "王老太");
+    assert!(ledger[0].vulnerable.helper_pending());
+    let json = serde_json::to_string(&ledger).unwrap();
+    assert!(!json.contains(&number[6..14]), "no ID number: {json}");
+    assert!(!json.contains("13800001234"), "no phone: {json}");
 }
