@@ -3,7 +3,7 @@
 
 use cunan_excel::{ExcelError, ImportPreview, ImportSummary, RosterImport};
 use serde::Deserialize;
-use tauri::{AppHandle, Runtime, State};
+use tauri::{AppHandle, Runtime};
 use tauri_plugin_opener::OpenerExt;
 use ts_rs::TS;
 
@@ -11,7 +11,7 @@ use crate::commands::today;
 use crate::files::Folder;
 use crate::ipc::IpcError;
 use crate::print::PrintedFile;
-use crate::state::AppState;
+use crate::state::{off_ui, AppState};
 
 type Reply<T> = Result<T, IpcError>;
 
@@ -36,11 +36,15 @@ impl From<ExcelError> for IpcError {
 /// Reads and checks a workbook the officer chose; writes nothing. The parsed rows wait in the
 /// app state for [`import_roster_commit`] (a newer preview replaces them).
 #[tauri::command]
-pub fn import_roster_preview(
-    state: State<'_, AppState>,
+pub async fn import_roster_preview<R: Runtime>(
+    app: AppHandle<R>,
     file_name: String,
     bytes: Vec<u8>,
 ) -> Reply<ImportPreview> {
+    off_ui(app, move |state| preview(state, &file_name, &bytes)).await
+}
+
+fn preview(state: &AppState, file_name: &str, bytes: &[u8]) -> Reply<ImportPreview> {
     let lower = file_name.to_lowercase();
     if !(lower.ends_with(".xlsx") || lower.ends_with(".xls") || lower.ends_with(".xlsm")) {
         return Err(IpcError::new(
@@ -48,7 +52,7 @@ pub fn import_roster_preview(
             "只能导入 Excel 文件（.xlsx 或 .xls）。如果是 WPS 表格或 CSV，请先另存为 .xlsx 再导入。",
         ));
     }
-    let import = RosterImport::read(&bytes, &*state.store()?)?;
+    let import = RosterImport::read(bytes, &*state.store()?)?;
     let preview = import.preview().clone();
     *state.pending_import() = Some(import);
     Ok(preview)
@@ -56,19 +60,26 @@ pub fn import_roster_preview(
 
 /// Writes the good rows of the last previewed workbook, in one transaction.
 #[tauri::command]
-pub fn import_roster_commit(state: State<'_, AppState>) -> Reply<ImportSummary> {
-    let import = state.pending_import().take().ok_or_else(|| {
-        IpcError::new(
-            "no_import",
-            "没有待导入的表格（可能已经导入过）。请重新选择 Excel 文件。",
-        )
-    })?;
-    Ok(import.commit(&mut *state.store()?)?)
+pub async fn import_roster_commit<R: Runtime>(app: AppHandle<R>) -> Reply<ImportSummary> {
+    off_ui(app, |state| {
+        let import = state.pending_import().take().ok_or_else(|| {
+            IpcError::new(
+                "no_import",
+                "没有待导入的表格（可能已经导入过）。请重新选择 Excel 文件。",
+            )
+        })?;
+        Ok(import.commit(&mut *state.store()?)?)
+    })
+    .await
 }
 
 /// Writes an .xlsx to `<app data>/exports/`.
 #[tauri::command]
-pub fn export_xlsx(state: State<'_, AppState>, kind: ExportKind) -> Reply<PrintedFile> {
+pub async fn export_xlsx<R: Runtime>(app: AppHandle<R>, kind: ExportKind) -> Reply<PrintedFile> {
+    off_ui(app, move |state| export(state, kind)).await
+}
+
+fn export(state: &AppState, kind: ExportKind) -> Reply<PrintedFile> {
     let store = state.store()?;
     let day = today(&store);
     let village = store

@@ -17,11 +17,11 @@ use cunan_core::{
     Plan, PlanStep, Resident, Shelter, Team, TeamMember, VulnerablePerson,
 };
 use serde_json::Value;
-use tauri::State;
+use tauri::{AppHandle, Runtime, State};
 
 use crate::commands::today;
 use crate::ipc::IpcError;
-use crate::state::AppState;
+use crate::state::{off_ui, AppState};
 
 type Reply<T> = Result<T, IpcError>;
 
@@ -181,9 +181,10 @@ pub fn restore_records(state: State<'_, AppState>, tombstones: Vec<Tombstone>) -
     Ok(state.store()?.restore(&tombstones)?)
 }
 
+/// Off the UI thread: the roster of a 2,000-household village takes tens of milliseconds.
 #[tauri::command]
-pub fn roster(state: State<'_, AppState>) -> Reply<RosterView> {
-    Ok(roster::roster(&*state.store()?)?)
+pub async fn roster<R: Runtime>(app: AppHandle<R>) -> Reply<RosterView> {
+    off_ui(app, |state| Ok(roster::roster(&*state.store()?)?)).await
 }
 
 #[tauri::command]
@@ -299,8 +300,12 @@ pub fn responsible_kit(state: State<'_, AppState>) -> Reply<ResponsibleKit> {
     Ok(kit::responsible_kit(&*state.store()?)?)
 }
 
+/// Off the UI thread: the self-check reads the whole store.
 #[tauri::command]
-pub fn readiness(state: State<'_, AppState>) -> Reply<Readiness> {
-    let store = state.store()?;
-    Ok(readiness::readiness(&store, today(&store))?)
+pub async fn readiness<R: Runtime>(app: AppHandle<R>) -> Reply<Readiness> {
+    off_ui(app, |state| {
+        let store = state.store()?;
+        Ok(readiness::readiness(&store, today(&store))?)
+    })
+    .await
 }

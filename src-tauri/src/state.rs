@@ -120,3 +120,17 @@ pub fn no_data_dir() -> IpcError {
         "找不到本机的应用数据文件夹，无法保存数据。请检查当前用户的主目录是否存在、是否有写入权限。",
     )
 }
+
+/// Runs `f` on a blocking thread with the app's state, so that a heavy command (the roster of a
+/// large village, the self-check, an Excel import or export) never holds up the window.
+pub async fn off_ui<R, T, F>(app: tauri::AppHandle<R>, f: F) -> Result<T, IpcError>
+where
+    R: tauri::Runtime,
+    T: Send + 'static,
+    F: FnOnce(&AppState) -> Result<T, IpcError> + Send + 'static,
+{
+    use tauri::Manager;
+    tauri::async_runtime::spawn_blocking(move || f(&app.state::<AppState>()))
+        .await
+        .map_err(|_| IpcError::new("internal", "程序内部出错，本次操作没有完成，请重试。"))?
+}
