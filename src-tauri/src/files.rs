@@ -81,16 +81,21 @@ impl Folder {
             .collect::<Vec<_>>()
             .join("-");
         name.push_str(&format!("-{day}.{}", self.extension()));
-        name.chars()
-            .map(|c| {
-                if c.is_control() || r#"/\:*?"<>|"#.contains(c) {
-                    '_'
-                } else {
-                    c
-                }
-            })
-            .collect()
+        safe_file_name(&name)
     }
+}
+
+/// A file name any system (Windows too) takes: control characters and `/\:*?"<>|` become `_`.
+pub fn safe_file_name(name: &str) -> String {
+    name.chars()
+        .map(|c| {
+            if c.is_control() || r#"/\:*?"<>|"#.contains(c) {
+                '_'
+            } else {
+                c
+            }
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -11,6 +11,7 @@ use tauri::{AppHandle, Emitter, Manager, Runtime};
 use ts_rs::TS;
 
 use crate::commands::today;
+use crate::files::safe_file_name;
 use crate::ipc::IpcError;
 use crate::state::AppState;
 use crate::sync::SyncWorker;
@@ -150,15 +151,13 @@ pub async fn write_bundle<R: Runtime>(app: AppHandle<R>, folder: String) -> Repl
 }
 
 /// Reads the county's bundle for this village (the bytes of the file the officer chose).
-/// Off the UI thread; the sync worker and the screens are told the store changed.
+/// Off the UI thread; the sync worker and the screens are told the store changed. Any file name:
+/// the content says whether it is a bundle (its header is checked first).
 #[tauri::command]
 pub async fn read_county_bundle<R: Runtime>(
     app: AppHandle<R>,
-    file_name: String,
     bytes: Vec<u8>,
 ) -> Reply<BundleRead> {
-    // Any file name: the content says whether it is a bundle (its header is checked first).
-    let _ = file_name;
     let handle = app.clone();
     let report = tauri::async_runtime::spawn_blocking(move || {
         let state = handle.state::<AppState>();
@@ -204,15 +203,12 @@ fn file_name(store: &Store) -> Reply<String> {
         .village()?
         .map(|v| v.name)
         .unwrap_or_else(|| "本村".into());
-    let village: String = village
-        .chars()
-        .filter(|c| !matches!(c, '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|'))
-        .collect();
     // The time too: two bundles of one day do not overwrite each other.
     let now = store.clock().now().with_timezone(&chrono::Local);
-    Ok(format!(
-        "村安数据包-{village}-{}-{}.cunan",
+    Ok(safe_file_name(&format!(
+        "村安数据包-{}-{}-{}.cunan",
+        village.trim(),
         today(store),
         now.format("%H%M%S")
-    ))
+    )))
 }

@@ -113,7 +113,7 @@ export interface Backend {
   /** Writes this device's changes the county has not confirmed to a bundle in `folder`. */
   writeBundle(folder: string): Promise<BundleWritten>;
   /** Reads the county's bundle for this village (a .cunan file the officer chose). */
-  readCountyBundle(fileName: string, bytes: Uint8Array): Promise<BundleRead>;
+  readCountyBundle(bytes: Uint8Array): Promise<BundleRead>;
   /** Moves a plan step one place up (-1) or down (+1) in its phase, in one transaction. */
   movePlanStep(id: string, by: -1 | 1): Promise<PlanStep[]>;
   /** The vulnerable-people ledger (no ID numbers or phones of the people). */
@@ -239,8 +239,7 @@ export function makeBackend(call: Caller, onSyncStatus: StatusListener): Backend
     setServerAddress: (address) => call("set_server_address", { address }),
     usbFolders: () => call("usb_folders"),
     writeBundle: (folder) => call("write_bundle", { folder }),
-    readCountyBundle: (fileName, bytes) =>
-      call("read_county_bundle", { fileName, bytes: Array.from(bytes) }),
+    readCountyBundle: (bytes) => call("read_county_bundle", { bytes: Array.from(bytes) }),
     movePlanStep: (id, by) => call("move_plan_step", { id, by }),
     vulnerableLedger: () => call("vulnerable_ledger"),
     listConflicts: () => call("list_conflicts"),

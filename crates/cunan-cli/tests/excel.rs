@@ -7,8 +7,7 @@ use std::io::Cursor;
 use std::path::Path;
 
 use calamine::{open_workbook_auto_from_rs, Reader};
-use common::{cunan, ok};
-use cunan_core::validate::resident_id_check_char;
+use common::{cunan, id_number, ok};
 use rust_xlsxwriter::{Format, Workbook};
 
 fn stats(db: &Path) -> serde_json::Value {
@@ -20,11 +19,6 @@ fn sheet_names(file: &Path) -> Vec<String> {
     open_workbook_auto_from_rs(Cursor::new(bytes))
         .unwrap()
         .sheet_names()
-}
-
-fn id_number(birth: &str, seq: u32) -> String {
-    let first17 = format!("330599{birth}{seq:03}");
-    format!("{first17}{}", resident_id_check_char(&first17).unwrap())
 }
 
 /// A title row, a blank row, a header with synonyms, two good households (one member

@@ -4,14 +4,8 @@
 
 mod common;
 
-use common::{cunan, ok, poppler, squeeze};
-use cunan_core::validate::resident_id_check_char;
+use common::{cunan, id_number, ok, poppler, squeeze};
 use rust_xlsxwriter::Workbook;
-
-fn id_number(birth: &str, seq: u32) -> String {
-    let first17 = format!("330599{birth}{seq:03}");
-    format!("{first17}{}", resident_id_check_char(&first17).unwrap())
-}
 
 #[test]
 fn vulnerable_people_without_helpers_are_imported_and_printed_as_pending() {

@@ -625,23 +625,9 @@ pub fn save_household(
     {
         household.grid_id = None;
     }
+    // The grid rule (a live grid, or the one the household had) is `Writer::save`'s, as for
+    // every save.
     store.write(|w| {
-        if let Some(grid_id) = household.grid_id.as_deref() {
-            let stored: Option<Option<String>> = w
-                .conn()
-                .prepare_cached("SELECT grid_id FROM household WHERE id = ?1")?
-                .query_row([&household.id], |r| r.get(0))
-                .optional()?;
-            let unchanged = stored.flatten().as_deref() == Some(grid_id);
-            if is_live(w.conn(), Grid::TABLE, grid_id)? != Some(true) && !unchanged {
-                return Err(ValidationError::new(
-                    "grid_missing",
-                    "所在网格",
-                    "所选网格不存在或已被删除，请重新选择网格（也可以选“未分网格”）。",
-                )
-                .into());
-            }
-        }
         for site in &wanted {
             if is_live(w.conn(), HazardSite::TABLE, site)? != Some(true) {
                 return Err(ValidationError::new(
@@ -690,15 +676,8 @@ pub fn save_resident(
     resident: &Resident,
     vulnerable: Option<&VulnerablePerson>,
 ) -> Result<ResidentEntry> {
+    // A live household and an ID number used once are `Writer::save`'s rules, as for every save.
     store.write(|w| {
-        if is_live(w.conn(), Household::TABLE, &resident.household_id)? != Some(true) {
-            return Err(ValidationError::new(
-                "household_missing",
-                "所属户",
-                "找不到这位居民所在的户，可能已被删除。请先保存户的信息，或刷新后重试。",
-            )
-            .into());
-        }
         let saved = w.save(resident)?;
         let existing: Vec<String> = w
             .conn()

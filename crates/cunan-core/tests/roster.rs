@@ -34,6 +34,12 @@ fn household(store: &mut Store, grid: Option<&Grid>, head: &str, address: &str) 
         .unwrap()
 }
 
+/// A valid ID number: `first17` and its check character.
+fn valid_id(first17: &str) -> String {
+    let check = cunan_core::validate::resident_id_check_char(first17).unwrap();
+    format!("{first17}{check}")
+}
+
 fn resident(store: &mut Store, household: &Household, name: &str, phone: &str) -> Resident {
     store
         .save(&Resident {
@@ -927,17 +933,8 @@ fn usual_readings_rank_before_other_readings() {
 #[test]
 fn an_id_number_is_used_once_in_the_village_whatever_saves_it() {
     let (_dir, mut s) = store();
-    let h = s
-        .save(&Household {
-            head_name: "王五".into(),
-            ..Household::default()
-        })
-        .unwrap();
-    let first17 = "33059919500506001";
-    let number = format!(
-        "{first17}{}",
-        cunan_core::validate::resident_id_check_char(first17).unwrap()
-    );
+    let h = household(&mut s, None, "王五", "");
+    let number = valid_id("33059919500506001");
     let number = number.as_str();
     let first = roster::save_resident(
         &mut s,
@@ -1030,17 +1027,8 @@ fn the_generic_save_keeps_the_roster_rules() {
 #[test]
 fn one_masking_rule_and_a_ledger_without_id_numbers() {
     let (_dir, mut s) = store();
-    let h = s
-        .save(&Household {
-            head_name: "王五".into(),
-            ..Household::default()
-        })
-        .unwrap();
-    let first17 = "33059919400101002";
-    let number = format!(
-        "{first17}{}",
-        cunan_core::validate::resident_id_check_char(first17).unwrap()
-    );
+    let h = household(&mut s, None, "王五", "");
+    let number = valid_id("33059919400101002");
     let entry = roster::save_resident(
         &mut s,
         &Resident {

@@ -49,3 +49,10 @@ pub fn poppler(tool: &str, pdf: &Path) -> String {
 pub fn squeeze(s: &str) -> String {
     s.chars().filter(|c| !c.is_whitespace()).collect()
 }
+
+/// A valid ID number of county 330599: birth date (YYYYMMDD), sequence, check character.
+pub fn id_number(birth: &str, seq: u32) -> String {
+    let first17 = format!("330599{birth}{seq:03}");
+    let check = cunan_core::validate::resident_id_check_char(&first17).unwrap();
+    format!("{first17}{check}")
+}
