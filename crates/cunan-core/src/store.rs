@@ -1,26 +1,25 @@
 //! The village's local store: one SQLite file, WAL mode, foreign keys on, synchronous=FULL so
 //! that a committed write survives a power cut.
 //!
-//! All writes go through [`Writer`], which stamps each row with the sync columns and appends the
-//! row's new state to `change_log` in the same transaction.
+//! This device's own writes go through [`Writer`], which stamps each row with the sync columns
+//! and appends the row's new state to `change_log` in the same transaction. Changes pulled from
+//! elsewhere go through a [`Replica`], which writes them as given and never logs them.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
-use rusqlite::types::{Value as SqlValue, ValueRef};
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 use serde_json::{Map, Value};
 
 use crate::clock::{Clock, Hlc, SystemClock};
 use crate::error::{CoreError, Result};
 use crate::records::{Record, Village, SYNCED_TABLES};
+use crate::replica::Replica;
+use crate::rows::{self, ColumnCache, Rows, Stamp, COUNTY_SCOPE};
 
 /// The whole schema, as numbered migrations.
 pub const SCHEMA_SQL: &str = include_str!("../../../schema.sql");
-
-/// The sync columns every synced table has, which the store (not the record) fills in.
-const SYNC_COLUMNS: [&str; 4] = ["village_code", "hlc", "device_id", "deleted"];
 
 /// The migrations in `schema.sql`: (number, SQL), in order.
 pub fn migrations() -> Vec<(i64, &'static str)> {
@@ -48,16 +47,6 @@ pub fn migrations() -> Vec<(i64, &'static str)> {
 pub fn schema_version() -> i64 {
     migrations().last().map(|m| m.0).unwrap_or(0)
 }
-
-/// The declared type of a column, which says how to read it back.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub(crate) enum ColumnKind {
-    Boolean,
-    Json,
-    Plain,
-}
-
-type ColumnCache = Mutex<HashMap<String, Vec<(String, ColumnKind)>>>;
 
 pub struct Store {
     conn: Connection,
@@ -105,7 +94,7 @@ impl Store {
             clock,
             device_id,
             path: path.to_path_buf(),
-            columns: Mutex::new(HashMap::new()),
+            columns: ColumnCache::default(),
         })
     }
 
@@ -133,15 +122,28 @@ impl Store {
         &self.conn
     }
 
-    /// Write access for the sync module, which applies remote changes without logging them as
-    /// this device's own.
-    pub(crate) fn conn_mut(&mut self) -> &mut Connection {
-        &mut self.conn
+    /// Rows as JSON, through this store's column cache.
+    pub(crate) fn rows(&self) -> Rows<'_> {
+        Rows::new(&self.conn, &self.columns)
     }
 
-    /// The columns of a table and how to read them (sync applies rows by column name).
-    pub(crate) fn table_columns(&self, table: &str) -> Result<Vec<(String, ColumnKind)>> {
-        columns_of(&self.conn, &self.columns, table)
+    /// Begins one transaction applying changes pulled from elsewhere.
+    pub(crate) fn replica(&mut self) -> Result<Replica<'_>> {
+        let now_ms = self.clock.now().timestamp_millis();
+        Replica::begin(&mut self.conn, &self.columns, now_ms)
+    }
+
+    /// Runs `f` in one transaction on the bookkeeping of sync (`sync_state`, the `pushed` marks
+    /// in `change_log`). Records are not written this way: only [`Writer`] (this device's
+    /// edits) and [`Replica`] (pulled changes) write them.
+    pub(crate) fn bookkeeping<T>(
+        &mut self,
+        f: impl FnOnce(&Transaction<'_>) -> Result<T>,
+    ) -> Result<T> {
+        let tx = self.conn.transaction()?;
+        let out = f(&tx)?;
+        tx.commit()?;
+        Ok(out)
     }
 
     /// Runs `f` in one transaction: all its writes land, or none do.
@@ -187,21 +189,14 @@ impl Store {
         condition: &str,
         args: &[&dyn rusqlite::ToSql],
     ) -> Result<Vec<R>> {
-        let columns = columns_of(&self.conn, &self.columns, R::TABLE)?;
-        let sql = format!(
-            "SELECT * FROM {} WHERE {condition} ORDER BY rowid",
-            R::TABLE
-        );
-        let mut stmt = self.conn.prepare_cached(&sql)?;
-        let mut rows = stmt.query(args)?;
         let mut out = Vec::new();
-        while let Some(row) = rows.next()? {
-            let json = row_to_json(row, &columns)?;
+        self.rows().each(R::TABLE, condition, args, |json| {
             out.push(
                 serde_json::from_value(json)
                     .map_err(|e| CoreError::Format(format!("{}: {e}", R::TABLE)))?,
             );
-        }
+            Ok(())
+        })?;
         Ok(out)
     }
 
@@ -373,42 +368,15 @@ impl Writer<'_> {
     ) -> Result<()> {
         let base_hlc = self.base_of(table, id)?;
         let hlc = self.tick();
-        let table_columns = columns_of(&self.tx, self.columns, table)?;
-        let mut names: Vec<&str> = SYNC_COLUMNS.to_vec();
-        let mut values: Vec<SqlValue> = vec![
-            SqlValue::Text(village_code),
-            SqlValue::Text(hlc.to_string()),
-            SqlValue::Text(self.device_id.to_string()),
-            SqlValue::Integer(0),
-        ];
-        for (name, value) in fields {
-            let Some((_, kind)) = table_columns.iter().find(|(c, _)| c == name) else {
-                return Err(CoreError::Format(format!(
-                    "{table}.{name} is not in schema.sql"
-                )));
-            };
-            names.push(name);
-            values.push(match kind {
-                ColumnKind::Json => SqlValue::Text(value.to_string()),
-                _ => json_to_sql(value),
-            });
-        }
-        let placeholders: Vec<String> = (1..=names.len()).map(|i| format!("?{i}")).collect();
-        let updates: Vec<String> = names
-            .iter()
-            .filter(|n| **n != "id")
-            .map(|n| format!("{n} = excluded.{n}"))
-            .collect();
-        let sql = format!(
-            "INSERT INTO {t} ({cols}) VALUES ({ph}) ON CONFLICT (id) DO UPDATE SET {up}",
-            t = table,
-            cols = names.join(", "),
-            ph = placeholders.join(", "),
-            up = updates.join(", "),
-        );
-        self.tx
-            .prepare_cached(&sql)?
-            .execute(rusqlite::params_from_iter(values.iter()))?;
+        let columns = self.rows().columns(table)?;
+        rows::check_fields(table, &columns, fields)?;
+        let stamp = Stamp {
+            village_code: &village_code,
+            hlc: &hlc.to_string(),
+            device_id: self.device_id,
+            deleted: false,
+        };
+        rows::upsert(&self.tx, table, &columns, id, &stamp, fields)?;
         self.log_change(table, id, "upsert", hlc, base_hlc)
     }
 
@@ -508,7 +476,7 @@ impl Writer<'_> {
             .query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))
             .optional()?;
         match existing {
-            Some((_, scope)) if scope == crate::sync::COUNTY_SCOPE => {
+            Some((_, scope)) if scope == COUNTY_SCOPE => {
                 Err(crate::validate::ValidationError::new(
                     "county_owned",
                     "记录",
@@ -524,6 +492,10 @@ impl Writer<'_> {
     /// Read access inside the transaction.
     pub fn conn(&self) -> &Connection {
         &self.tx
+    }
+
+    fn rows(&self) -> Rows<'_> {
+        Rows::new(&self.tx, self.columns)
     }
 
     fn tick(&mut self) -> Hlc {
@@ -594,21 +566,16 @@ impl Writer<'_> {
         hlc: Hlc,
         base_hlc: Option<String>,
     ) -> Result<()> {
-        let columns = columns_of(&self.tx, self.columns, table)?;
-        let data = {
-            let mut stmt = self
-                .tx
-                .prepare_cached(&format!("SELECT * FROM {table} WHERE id = ?1"))?;
-            let mut rows = stmt.query([id])?;
-            match rows.next()? {
-                Some(row) => row_to_json(row, &columns)?,
-                None => return Err(CoreError::NotFound { what: "记录" }),
-            }
-        };
+        let data = self
+            .rows()
+            .get(table, id)?
+            .ok_or(CoreError::NotFound { what: "记录" })?;
         // A store opened below migration 3 (migration tests) has no base_hlc column.
-        let has_base = columns_of(&self.tx, self.columns, "change_log")?
+        let has_base = self
+            .rows()
+            .columns("change_log")?
             .iter()
-            .any(|(c, _)| c == "base_hlc");
+            .any(|c| c.name == "base_hlc");
         if has_base {
             self.tx
                 .prepare_cached(
@@ -682,69 +649,4 @@ fn ensure_device(conn: &Connection, clock: &dyn Clock) -> Result<String> {
         params![id, Hlc::ZERO.to_string(), clock.now().to_rfc3339()],
     )?;
     Ok(id)
-}
-
-fn columns_of(
-    conn: &Connection,
-    cache: &ColumnCache,
-    table: &str,
-) -> Result<Vec<(String, ColumnKind)>> {
-    if let Some(cols) = cache.lock().ok().and_then(|c| c.get(table).cloned()) {
-        return Ok(cols);
-    }
-    let mut stmt = conn.prepare(&format!("PRAGMA table_info({table})"))?;
-    let cols: Vec<(String, ColumnKind)> = stmt
-        .query_map([], |r| {
-            let name: String = r.get(1)?;
-            let decl: String = r.get(2)?;
-            let kind = match decl.to_ascii_uppercase().as_str() {
-                "BOOLEAN" => ColumnKind::Boolean,
-                "JSON" => ColumnKind::Json,
-                _ => ColumnKind::Plain,
-            };
-            Ok((name, kind))
-        })?
-        .collect::<std::result::Result<_, _>>()?;
-    if cols.is_empty() {
-        return Err(CoreError::Format(format!("no table {table}")));
-    }
-    if let Ok(mut c) = cache.lock() {
-        c.insert(table.to_string(), cols.clone());
-    }
-    Ok(cols)
-}
-
-pub(crate) fn row_to_json(
-    row: &rusqlite::Row<'_>,
-    columns: &[(String, ColumnKind)],
-) -> Result<Value> {
-    let mut map = Map::new();
-    for (i, (name, kind)) in columns.iter().enumerate() {
-        let value = match (row.get_ref(i)?, kind) {
-            (ValueRef::Null, _) => Value::Null,
-            (ValueRef::Integer(n), ColumnKind::Boolean) => Value::Bool(n != 0),
-            (ValueRef::Integer(n), _) => Value::from(n),
-            (ValueRef::Real(x), _) => Value::from(x),
-            (ValueRef::Text(t), ColumnKind::Json) => {
-                serde_json::from_slice(t).map_err(|e| CoreError::Format(format!("{name}: {e}")))?
-            }
-            (ValueRef::Text(t), _) => Value::String(String::from_utf8_lossy(t).into_owned()),
-            (ValueRef::Blob(_), _) => Value::Null,
-        };
-        map.insert(name.clone(), value);
-    }
-    Ok(Value::Object(map))
-}
-
-pub(crate) fn json_to_sql(value: &Value) -> SqlValue {
-    match value {
-        Value::Null => SqlValue::Null,
-        Value::Bool(b) => SqlValue::Integer(i64::from(*b)),
-        Value::Number(n) => match n.as_i64() {
-            Some(i) => SqlValue::Integer(i),
-            None => SqlValue::Real(n.as_f64().unwrap_or(0.0)),
-        },
-        Value::String(s) => SqlValue::Text(s.clone()),
-        other => SqlValue::Text(other.to_string()),
-    }
 }

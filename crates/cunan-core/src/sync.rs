@@ -3,7 +3,7 @@
 //! - What goes up: this device's own writes, read from `change_log` in `seq` order, in batches;
 //!   marked `pushed` only up to the sequence the county acknowledged.
 //! - What comes down: changes made elsewhere, applied with [`apply_pulled`] in one transaction
-//!   together with the new pull cursor, written straight to the tables (not through `Writer`), so
+//!   together with the new pull cursor, through a `Replica` (not `Writer`): written as given,
 //!   they never enter `change_log` and are never pushed back as this device's own.
 //! - Merge ([`merge`]): the same rule on every replica and on the server. A change written over
 //!   the version a replica holds (`base_hlc` = that version's `hlc`) simply replaces it; otherwise
@@ -11,19 +11,17 @@
 //!   `sync_conflict`, from where the officer can restore it ([`restore_conflict`]).
 //! - Rows the county pushed down have `village_code = "county"` and are read-only in the village.
 
-use std::collections::HashMap;
-
 use rusqlite::{params, OptionalExtension};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use crate::clock::Hlc;
 use crate::records::SYNCED_TABLES;
-use crate::store::{json_to_sql, row_to_json, ColumnKind};
+use crate::replica::Put;
+use crate::rows::{Stamp, SYNC_COLUMNS};
 use crate::{CoreError, Result, Store};
 
-/// The `village_code` of rows the county owns and pushes down to every village.
-pub const COUNTY_SCOPE: &str = "county";
+pub use crate::rows::COUNTY_SCOPE;
 
 /// One write to one row, as it travels: the full row state after the write.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -181,10 +179,12 @@ pub fn all_changes(store: &Store, after_seq: i64, limit: usize) -> Result<Vec<Ch
 /// Marks this device's writes up to `ack_seq` as acknowledged by the county.
 pub fn mark_pushed(store: &mut Store, ack_seq: i64) -> Result<usize> {
     let device = store.device_id().to_string();
-    Ok(store.conn().execute(
-        "UPDATE change_log SET pushed = 1 WHERE pushed = 0 AND seq <= ?1 AND device_id = ?2",
-        params![ack_seq, device],
-    )?)
+    store.bookkeeping(|tx| {
+        Ok(tx.execute(
+            "UPDATE change_log SET pushed = 1 WHERE pushed = 0 AND seq <= ?1 AND device_id = ?2",
+            params![ack_seq, device],
+        )?)
+    })
 }
 
 /// What one pulled batch did to the local store.
@@ -214,33 +214,17 @@ pub fn apply_changes(
     changes: &[Change],
     cursor: Option<(&str, i64)>,
 ) -> Result<ApplyReport> {
-    let mut columns: HashMap<String, Vec<(String, ColumnKind)>> = HashMap::new();
     for change in changes {
         change.check_shape().map_err(CoreError::Format)?;
-        if !columns.contains_key(&change.table) {
-            columns.insert(change.table.clone(), store.table_columns(&change.table)?);
-        }
     }
-    let now = store.clock().now();
-    let now_ms = now.timestamp_millis();
-    let recorded_at = now.to_rfc3339();
-    let tx = store.conn_mut().transaction()?;
-    tx.pragma_update(None, "defer_foreign_keys", true)?;
-    let last: String = tx.query_row("SELECT last_hlc FROM device", [], |r| r.get(0))?;
-    let mut clock = Hlc::parse(&last).unwrap_or(Hlc::ZERO);
+    let recorded_at = store.clock().now().to_rfc3339();
+    let mut replica = store.replica()?;
     let mut report = ApplyReport::default();
+    let empty = Map::new();
     for change in changes {
-        if let Some(remote) = Hlc::parse(&change.hlc) {
-            clock = clock.observe(remote, now_ms);
-        }
-        let table_columns = &columns[&change.table];
-        let current: Option<(String, String)> = tx
-            .prepare_cached(&format!(
-                "SELECT hlc, device_id FROM {} WHERE id = ?1",
-                change.table
-            ))?
-            .query_row([&change.row_id], |r| Ok((r.get(0)?, r.get(1)?)))
-            .optional()?;
+        replica.observe(&change.hlc);
+        let table = change.table.as_str();
+        let current = replica.held_version(table, &change.row_id)?;
         let decision = merge(
             current.as_ref().map(|(h, d)| (h.as_str(), d.as_str())),
             change,
@@ -250,16 +234,21 @@ pub fn apply_changes(
             _ => (change.hlc.clone(), change.device_id.clone()),
         };
         if decision != Merge::Same {
-            forget_superseded_loser(&tx, change)?;
+            // A version written over one kept as a conflict supersedes it there: whoever wrote
+            // it had seen that version, so it was not lost. The officer sees each losing line
+            // of edits once, at its tip.
+            if let Some(base) = &change.base_hlc {
+                replica.forget_conflict(table, &change.row_id, base)?;
+            }
         }
+        let incoming = (change.hlc.as_str(), change.device_id.as_str(), &change.data);
         match decision {
             Merge::Same => report.unchanged += 1,
             Merge::ConflictIncomingLoses => {
-                record_conflict(
-                    &tx,
-                    &change.table,
+                replica.record_conflict(
+                    table,
                     &change.row_id,
-                    (&change.hlc, &change.device_id, &change.data),
+                    incoming,
                     (&winner_hlc, &winner_device),
                     &recorded_at,
                 )?;
@@ -267,21 +256,12 @@ pub fn apply_changes(
             }
             Merge::Insert | Merge::Replace | Merge::ConflictIncomingWins => {
                 if decision == Merge::ConflictIncomingWins {
-                    let held = {
-                        let mut stmt = tx.prepare_cached(&format!(
-                            "SELECT * FROM {} WHERE id = ?1",
-                            change.table
-                        ))?;
-                        let mut rows = stmt.query([&change.row_id])?;
-                        match rows.next()? {
-                            Some(row) => row_to_json(row, table_columns)?,
-                            None => Value::Null,
-                        }
-                    };
+                    let held = replica
+                        .held_row(table, &change.row_id)?
+                        .unwrap_or(Value::Null);
                     if let Some((h, d)) = &current {
-                        record_conflict(
-                            &tx,
-                            &change.table,
+                        replica.record_conflict(
+                            table,
                             &change.row_id,
                             (h, d, &held),
                             (&winner_hlc, &winner_device),
@@ -290,124 +270,34 @@ pub fn apply_changes(
                     }
                     report.conflicts += 1;
                 }
-                match upsert_row(&tx, change, table_columns) {
-                    Ok(()) => report.applied += 1,
+                let data = change.data.as_object().unwrap_or(&empty);
+                let stamp = Stamp {
+                    village_code: &change.village_code,
+                    hlc: &change.hlc,
+                    device_id: &change.device_id,
+                    deleted: change.op == "delete"
+                        || data.get("deleted").and_then(Value::as_bool) == Some(true),
+                };
+                match replica.put(table, &change.row_id, &stamp, data)? {
+                    Put::Written => report.applied += 1,
                     // A uniqueness rule (e.g. one setting per key) refuses the row: keep it
                     // as a conflict for the officer instead of blocking sync for ever.
-                    Err(rusqlite::Error::SqliteFailure(e, _))
-                        if e.code == rusqlite::ErrorCode::ConstraintViolation =>
-                    {
-                        record_conflict(
-                            &tx,
-                            &change.table,
+                    Put::Refused => {
+                        replica.record_conflict(
+                            table,
                             &change.row_id,
-                            (&change.hlc, &change.device_id, &change.data),
+                            incoming,
                             ("", ""),
                             &recorded_at,
                         )?;
                         report.conflicts += 1;
                     }
-                    Err(e) => return Err(e.into()),
                 }
             }
         }
     }
-    tx.execute("UPDATE device SET last_hlc = ?1", [clock.to_string()])?;
-    if let Some((server_url, new_cursor)) = cursor {
-        tx.execute(
-            "INSERT INTO sync_state (server_url, pull_cursor) VALUES (?1, ?2)
-             ON CONFLICT (server_url) DO UPDATE SET pull_cursor = max(pull_cursor, excluded.pull_cursor)",
-            params![server_url, new_cursor],
-        )?;
-    }
-    tx.commit()?;
+    replica.commit(cursor)?;
     Ok(report)
-}
-
-/// A version written over one kept as a conflict supersedes it there: whoever wrote it had seen
-/// that version, so it was not lost. The officer sees each losing line of edits once, at its tip.
-fn forget_superseded_loser(tx: &rusqlite::Transaction<'_>, change: &Change) -> Result<()> {
-    if let Some(base) = &change.base_hlc {
-        tx.prepare_cached(
-            "DELETE FROM sync_conflict WHERE table_name = ?1 AND row_id = ?2 AND loser_hlc = ?3
-               AND resolved = 0",
-        )?
-        .execute(params![change.table, change.row_id, base])?;
-    }
-    Ok(())
-}
-
-fn record_conflict(
-    tx: &rusqlite::Transaction<'_>,
-    table: &str,
-    row_id: &str,
-    loser: (&str, &str, &Value),
-    winner: (&str, &str),
-    recorded_at: &str,
-) -> Result<()> {
-    tx.prepare_cached(
-        "INSERT OR IGNORE INTO sync_conflict (table_name, row_id, loser_hlc, loser_device_id,
-           loser_data, winner_hlc, winner_device_id, recorded_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-    )?
-    .execute(params![
-        table,
-        row_id,
-        loser.0,
-        loser.1,
-        loser.2.to_string(),
-        winner.0,
-        winner.1,
-        recorded_at
-    ])?;
-    Ok(())
-}
-
-fn upsert_row(
-    tx: &rusqlite::Transaction<'_>,
-    change: &Change,
-    columns: &[(String, ColumnKind)],
-) -> std::result::Result<(), rusqlite::Error> {
-    let empty = Map::new();
-    let data = change.data.as_object().unwrap_or(&empty);
-    let mut names: Vec<&str> = Vec::new();
-    let mut values: Vec<rusqlite::types::Value> = Vec::new();
-    for (name, kind) in columns {
-        let value = match name.as_str() {
-            "id" => Value::String(change.row_id.clone()),
-            "village_code" => Value::String(change.village_code.clone()),
-            "hlc" => Value::String(change.hlc.clone()),
-            "device_id" => Value::String(change.device_id.clone()),
-            "deleted" => Value::Bool(
-                change.op == "delete" || data.get("deleted").and_then(Value::as_bool) == Some(true),
-            ),
-            _ => match data.get(name) {
-                Some(v) => v.clone(),
-                None => continue,
-            },
-        };
-        names.push(name);
-        values.push(match kind {
-            ColumnKind::Json => rusqlite::types::Value::Text(value.to_string()),
-            _ => json_to_sql(&value),
-        });
-    }
-    let placeholders: Vec<String> = (1..=names.len()).map(|i| format!("?{i}")).collect();
-    let updates: Vec<String> = names
-        .iter()
-        .filter(|n| **n != "id")
-        .map(|n| format!("{n} = excluded.{n}"))
-        .collect();
-    let sql = format!(
-        "INSERT INTO {t} ({cols}) VALUES ({ph}) ON CONFLICT (id) DO UPDATE SET {up}",
-        t = change.table,
-        cols = names.join(", "),
-        ph = placeholders.join(", "),
-        up = updates.join(", "),
-    );
-    tx.prepare_cached(&sql)?
-        .execute(rusqlite::params_from_iter(values.iter()))?;
-    Ok(())
 }
 
 /// Where sync with one county server has got to.
@@ -497,58 +387,58 @@ pub fn save_enrollment(
             .iter()
             .find(|s| s.server_id.as_deref() == Some(id) && s.server_url != server_url)
     });
-    let tx = store.conn_mut().transaction()?;
-    match elsewhere {
-        Some(known) if !known.server_url.starts_with(USB_KEY_PREFIX) => {
-            // The same server through another address: keep its row (and cursor), use the
-            // address.
-            tx.execute(
-                "UPDATE sync_state SET device_token = ?2, village_code = ?3, enrolled_at = ?4,
-                   last_error = NULL, address = ?5 WHERE server_url = ?1",
-                params![
-                    known.server_url,
-                    device_token,
-                    village_code,
-                    now,
-                    server_url
-                ],
-            )?;
-        }
-        usb => {
-            // The row of this address: its cursor is kept only if it is the same server (or one
-            // enrolled before servers had ids); a new server at an old address starts from 0.
-            // A row kept so far for this server's USB bundles is folded in (its cursor counts).
-            let same = at_url
-                .filter(|s| s.server_id.is_none() || s.server_id.as_deref() == server_id)
-                .map_or(0, |s| s.pull_cursor);
-            let cursor = same.max(usb.map_or(0, |u| u.pull_cursor));
-            if let Some(usb) = usb {
+    store.bookkeeping(|tx| {
+        match elsewhere {
+            Some(known) if !known.server_url.starts_with(USB_KEY_PREFIX) => {
+                // The same server through another address: keep its row (and cursor), use the
+                // address.
                 tx.execute(
-                    "DELETE FROM sync_state WHERE server_url = ?1",
-                    [&usb.server_url],
+                    "UPDATE sync_state SET device_token = ?2, village_code = ?3, enrolled_at = ?4,
+                   last_error = NULL, address = ?5 WHERE server_url = ?1",
+                    params![
+                        known.server_url,
+                        device_token,
+                        village_code,
+                        now,
+                        server_url
+                    ],
                 )?;
             }
-            tx.execute(
-                "INSERT INTO sync_state (server_url, device_token, village_code, enrolled_at,
+            usb => {
+                // The row of this address: its cursor is kept only if it is the same server (or one
+                // enrolled before servers had ids); a new server at an old address starts from 0.
+                // A row kept so far for this server's USB bundles is folded in (its cursor counts).
+                let same = at_url
+                    .filter(|s| s.server_id.is_none() || s.server_id.as_deref() == server_id)
+                    .map_or(0, |s| s.pull_cursor);
+                let cursor = same.max(usb.map_or(0, |u| u.pull_cursor));
+                if let Some(usb) = usb {
+                    tx.execute(
+                        "DELETE FROM sync_state WHERE server_url = ?1",
+                        [&usb.server_url],
+                    )?;
+                }
+                tx.execute(
+                    "INSERT INTO sync_state (server_url, device_token, village_code, enrolled_at,
                    server_id, pull_cursor)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6)
                  ON CONFLICT (server_url) DO UPDATE SET device_token = excluded.device_token,
                    village_code = excluded.village_code, enrolled_at = excluded.enrolled_at,
                    server_id = coalesce(excluded.server_id, server_id),
                    pull_cursor = excluded.pull_cursor, address = NULL, last_error = NULL",
-                params![
-                    server_url,
-                    device_token,
-                    village_code,
-                    now,
-                    server_id,
-                    cursor
-                ],
-            )?;
+                    params![
+                        server_url,
+                        device_token,
+                        village_code,
+                        now,
+                        server_id,
+                        cursor
+                    ],
+                )?;
+            }
         }
-    }
-    tx.commit()?;
-    Ok(())
+        Ok(())
+    })
 }
 
 /// The key of the row for a county server known only from its USB bundles (no enrollment).
@@ -566,10 +456,12 @@ pub fn server_row(store: &mut Store, server_id: &str) -> Result<SyncState> {
     if let Some(row) = find(store)? {
         return Ok(row);
     }
-    store.conn().execute(
-        "INSERT OR IGNORE INTO sync_state (server_url, server_id) VALUES (?1, ?2)",
-        params![format!("{USB_KEY_PREFIX}{server_id}"), server_id],
-    )?;
+    store.bookkeeping(|tx| {
+        Ok(tx.execute(
+            "INSERT OR IGNORE INTO sync_state (server_url, server_id) VALUES (?1, ?2)",
+            params![format!("{USB_KEY_PREFIX}{server_id}"), server_id],
+        )?)
+    })?;
     find(store)?.ok_or(CoreError::NotFound {
         what: "同步记录"
     })
@@ -578,37 +470,43 @@ pub fn server_row(store: &mut Store, server_id: &str) -> Result<SyncState> {
 /// Records the server id of an enrollment made before servers had ids (learnt on its first
 /// sync). Never replaces an id already known.
 pub fn learn_server_id(store: &mut Store, server_url: &str, server_id: &str) -> Result<()> {
-    store.conn().execute(
-        "UPDATE sync_state SET server_id = ?2 WHERE server_url = ?1 AND server_id IS NULL",
-        params![server_url, server_id],
-    )?;
-    Ok(())
+    store.bookkeeping(|tx| {
+        tx.execute(
+            "UPDATE sync_state SET server_id = ?2 WHERE server_url = ?1 AND server_id IS NULL",
+            params![server_url, server_id],
+        )?;
+        Ok(())
+    })
 }
 
 /// Sets (or with `None` clears) another address of the enrolled server `server_url`.
 pub fn set_address(store: &mut Store, server_url: &str, address: Option<&str>) -> Result<()> {
     let address = address.filter(|a| *a != server_url);
-    store.conn().execute(
-        "UPDATE sync_state SET address = ?2 WHERE server_url = ?1",
-        params![server_url, address],
-    )?;
-    Ok(())
+    store.bookkeeping(|tx| {
+        tx.execute(
+            "UPDATE sync_state SET address = ?2 WHERE server_url = ?1",
+            params![server_url, address],
+        )?;
+        Ok(())
+    })
 }
 
 /// Records the end of a sync attempt: success time, or the error to show.
 pub fn record_outcome(store: &mut Store, server_url: &str, error: Option<&str>) -> Result<()> {
     let now = store.clock().now().to_rfc3339();
-    match error {
-        None => store.conn().execute(
-            "UPDATE sync_state SET last_success_at = ?2, last_error = NULL WHERE server_url = ?1",
-            params![server_url, now],
-        )?,
-        Some(message) => store.conn().execute(
-            "UPDATE sync_state SET last_error = ?2 WHERE server_url = ?1",
-            params![server_url, message],
-        )?,
-    };
-    Ok(())
+    store.bookkeeping(|tx| {
+        match error {
+            None => tx.execute(
+                "UPDATE sync_state SET last_success_at = ?2, last_error = NULL WHERE server_url = ?1",
+                params![server_url, now],
+            )?,
+            Some(message) => tx.execute(
+                "UPDATE sync_state SET last_error = ?2 WHERE server_url = ?1",
+                params![server_url, message],
+            )?,
+        };
+        Ok(())
+    })
 }
 
 /// A version that lost a merge.
@@ -672,7 +570,7 @@ pub fn restore_conflict(store: &mut Store, conflict_id: i64) -> Result<()> {
         return Err(CoreError::Format("conflict data is not an object".into()));
     };
     let deleted = fields.get("deleted").and_then(Value::as_bool) == Some(true);
-    for column in ["village_code", "hlc", "device_id", "deleted"] {
+    for column in SYNC_COLUMNS {
         fields.remove(column);
     }
     let id = fields
@@ -699,20 +597,15 @@ pub fn restore_conflict(store: &mut Store, conflict_id: i64) -> Result<()> {
 pub fn live_rows(store: &Store) -> Result<std::collections::BTreeMap<(String, String), Value>> {
     let mut out = std::collections::BTreeMap::new();
     for table in SYNCED_TABLES {
-        let columns = store.table_columns(table)?;
-        let mut stmt = store
-            .conn()
-            .prepare(&format!("SELECT * FROM {table} WHERE deleted = 0"))?;
-        let mut rows = stmt.query([])?;
-        while let Some(row) = rows.next()? {
-            let json = row_to_json(row, &columns)?;
+        store.rows().each(table, "deleted = 0", &[], |json| {
             let id = json
                 .get("id")
                 .and_then(Value::as_str)
                 .unwrap_or_default()
                 .to_string();
             out.insert((table.to_string(), id), json);
-        }
+            Ok(())
+        })?;
     }
     Ok(out)
 }
