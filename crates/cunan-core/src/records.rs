@@ -833,32 +833,73 @@ pub struct Setting {
 }
 record!(Setting, "setting", validate(s) { validate::required("设置项", &s.key) });
 
-/// Every synced table, in an order in which foreign keys are satisfied.
-pub const SYNCED_TABLES: [&str; 26] = [
-    Village::TABLE,
-    Grid::TABLE,
-    GridMember::TABLE,
-    HazardSite::TABLE,
-    Household::TABLE,
-    HouseholdHazard::TABLE,
-    Resident::TABLE,
-    VulnerablePerson::TABLE,
-    Team::TABLE,
-    TeamMember::TABLE,
-    Contact::TABLE,
-    Shelter::TABLE,
-    EvacuationRoute::TABLE,
-    Plan::TABLE,
-    PlanStep::TABLE,
-    KitItem::TABLE,
-    KitInspection::TABLE,
-    FloodResponsible::TABLE,
-    HazardReport::TABLE,
-    Drill::TABLE,
-    EducationSession::TABLE,
-    EducationAttendance::TABLE,
-    IncidentReport::TABLE,
-    EvacuationEvent::TABLE,
-    EvacuationStatus::TABLE,
-    Setting::TABLE,
+/// A synced table: its name in `schema.sql` and what the officer calls its rows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct SyncedTable {
+    pub name: &'static str,
+    /// The Chinese name shown to the officer, e.g. 住户 for `household`.
+    pub label: &'static str,
+}
+
+const fn synced<R: Record>(label: &'static str) -> SyncedTable {
+    SyncedTable {
+        name: R::TABLE,
+        label,
+    }
+}
+
+/// Every synced table, in an order in which foreign keys are satisfied: the one list the store,
+/// sync, the county server and the shell go by.
+pub const SYNCED: [SyncedTable; 26] = [
+    synced::<Village>("村庄信息"),
+    synced::<Grid>("网格"),
+    synced::<GridMember>("网格员"),
+    synced::<HazardSite>("隐患点"),
+    synced::<Household>("住户"),
+    synced::<HouseholdHazard>("住户风险"),
+    synced::<Resident>("居民"),
+    synced::<VulnerablePerson>("重点人员"),
+    synced::<Team>("应急队伍"),
+    synced::<TeamMember>("队员"),
+    synced::<Contact>("联系人"),
+    synced::<Shelter>("避险场所"),
+    synced::<EvacuationRoute>("转移路线"),
+    synced::<Plan>("预案"),
+    synced::<PlanStep>("预案步骤"),
+    synced::<KitItem>("应急器材"),
+    synced::<KitInspection>("器材检查记录"),
+    synced::<FloodResponsible>("防汛责任人"),
+    synced::<HazardReport>("隐患报告"),
+    synced::<Drill>("演练"),
+    synced::<EducationSession>("宣传教育"),
+    synced::<EducationAttendance>("宣传教育签到"),
+    synced::<IncidentReport>("灾情报告"),
+    synced::<EvacuationEvent>("转移"),
+    synced::<EvacuationStatus>("转移情况"),
+    synced::<Setting>("设置"),
 ];
+
+/// The names of [`SYNCED`], in the same order.
+pub const SYNCED_TABLES: [&str; SYNCED.len()] = names(&SYNCED);
+
+const fn names<const N: usize>(tables: &[SyncedTable; N]) -> [&'static str; N] {
+    let mut out = [""; N];
+    let mut i = 0;
+    while i < N {
+        out[i] = tables[i].name;
+        i += 1;
+    }
+    out
+}
+
+/// The synced table called `name`, or `None` if there is none (a name from outside is put into
+/// SQL only as the `'static` name found here).
+pub fn synced_table(name: &str) -> Option<&'static SyncedTable> {
+    let all: &'static [SyncedTable] = &SYNCED;
+    all.iter().find(|t| t.name == name)
+}
+
+/// The Chinese name of the synced table `table`, e.g. 住户 for `household`.
+pub fn table_label(table: &str) -> Option<&'static str> {
+    synced_table(table).map(|t| t.label)
+}

@@ -14,7 +14,7 @@ use serde_json::{Map, Value};
 
 use crate::clock::{Clock, Hlc, SystemClock};
 use crate::error::{CoreError, Result};
-use crate::records::{Record, Village, SYNCED_TABLES};
+use crate::records::{synced_table, Record, Village, SYNCED_TABLES};
 use crate::replica::Replica;
 use crate::rows::{self, ColumnCache, Rows, Stamp, COUNTY_SCOPE};
 
@@ -261,10 +261,9 @@ pub const CHILD_TABLES: &[(&str, &str, &str)] = &[
 /// The synced table called `table`, as the `'static` name (a table name from outside, e.g. the UI,
 /// is only ever put into SQL after this check). The village itself cannot be deleted this way.
 fn deletable_table(table: &str) -> Result<&'static str> {
-    SYNCED_TABLES
-        .iter()
-        .copied()
-        .find(|t| *t == table && *t != Village::TABLE)
+    synced_table(table)
+        .map(|t| t.name)
+        .filter(|t| *t != Village::TABLE)
         .ok_or_else(|| {
             crate::validate::ValidationError::new(
                 "unknown_table",

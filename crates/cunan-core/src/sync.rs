@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use crate::clock::Hlc;
-use crate::records::SYNCED_TABLES;
+use crate::records::{synced_table, SYNCED_TABLES};
 use crate::replica::Put;
 use crate::rows::{Stamp, SYNC_COLUMNS};
 use crate::{CoreError, Result, Store};
@@ -44,7 +44,7 @@ pub struct Change {
 impl Change {
     /// Checks the parts every replica relies on; a message safe to show (no personal data).
     pub fn check_shape(&self) -> std::result::Result<(), String> {
-        if !SYNCED_TABLES.contains(&self.table.as_str()) {
+        if synced_table(&self.table).is_none() {
             return Err(format!("未知的数据表“{}”", short(&self.table)));
         }
         if self.op != "upsert" && self.op != "delete" {
@@ -563,7 +563,7 @@ pub fn restore_conflict(store: &mut Store, conflict_id: i64) -> Result<()> {
     let (table, data) = found.ok_or(CoreError::NotFound {
         what: "冲突记录"
     })?;
-    if !SYNCED_TABLES.contains(&table.as_str()) {
+    if synced_table(&table).is_none() {
         return Err(CoreError::Format(format!("unknown table {table}")));
     }
     let Ok(Value::Object(mut fields)) = serde_json::from_str::<Value>(&data) else {

@@ -440,3 +440,56 @@ fn migrations_are_numbered_in_order_and_every_record_type_matches_its_table() {
         "every synced table got a row: {stats:?}"
     );
 }
+
+#[test]
+fn the_synced_list_is_every_table_with_the_sync_columns_in_foreign_key_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open_with_clock(&dir.path().join("s.sqlite3"), clock()).unwrap();
+    let conn = store.conn();
+    // `change_log` has an `hlc` and a `device_id` too; a synced table has all four sync columns.
+    let with_sync_columns: Vec<String> = conn
+        .prepare(
+            "SELECT m.name FROM sqlite_master m WHERE m.type = 'table' AND (
+               SELECT count(*) FROM pragma_table_info(m.name)
+               WHERE name IN ('village_code', 'hlc', 'device_id', 'deleted')) = 4
+             ORDER BY m.name",
+        )
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    let mut listed: Vec<&str> = SYNCED.iter().map(|t| t.name).collect();
+    listed.sort_unstable();
+    assert_eq!(with_sync_columns, listed);
+
+    assert_eq!(SYNCED_TABLES, SYNCED.map(|t| t.name));
+    // Each table comes after the tables its foreign keys point at (a pull applies them in order).
+    for (i, table) in SYNCED_TABLES.iter().enumerate() {
+        let parents: Vec<String> = conn
+            .prepare("SELECT \"table\" FROM pragma_foreign_key_list(?1)")
+            .unwrap()
+            .query_map([table], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        for parent in parents {
+            let at = SYNCED_TABLES.iter().position(|t| *t == parent);
+            assert!(at.is_some_and(|at| at <= i), "{table} → {parent}");
+        }
+    }
+}
+
+#[test]
+fn every_synced_table_has_its_own_chinese_label() {
+    let labels: std::collections::BTreeSet<&str> = SYNCED.iter().map(|t| t.label).collect();
+    assert_eq!(labels.len(), SYNCED.len(), "no two tables share a label");
+    for t in SYNCED {
+        assert!(!t.label.is_empty() && !t.label.is_ascii(), "{t:?}");
+        assert_eq!(table_label(t.name), Some(t.label));
+    }
+    assert_eq!(table_label("household"), Some("住户"));
+    assert_eq!(table_label("education_attendance"), Some("宣传教育签到"));
+    assert_eq!(table_label("change_log"), None);
+    assert_eq!(table_label(""), None);
+}
