@@ -610,6 +610,16 @@ pub fn live_rows(store: &Store) -> Result<std::collections::BTreeMap<(String, St
     Ok(out)
 }
 
+/// The row `id` of the synced table `table` as it is now, as the JSON a change's `data` carries
+/// (booleans as booleans, JSON columns parsed, the sync columns included; a deleted row has
+/// `"deleted": true`). `None` if there is no such row or `table` is not a synced table.
+pub fn current_row(store: &Store, table: &str, id: &str) -> Result<Option<Value>> {
+    match synced_table(table) {
+        Some(table) => store.rows().get(table.name, id),
+        None => Ok(None),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,4 +1,5 @@
-//! The store's side of sync: pulled changes are applied as given and never logged.
+//! The store's side of sync: pulled changes are applied as given and never logged; the row as
+//! it is now reads as the JSON a change carries.
 
 mod common;
 
@@ -62,6 +63,17 @@ fn pulled_changes_are_applied_without_touching_the_change_log() {
     );
     assert_eq!(b.unpushed_changes().unwrap(), 0);
     assert_eq!(sync::live_rows(&b).unwrap(), sync::live_rows(&a).unwrap());
+    // Each row keeps the version it was written as elsewhere, the tombstone included.
+    for change in &changes {
+        assert_eq!(
+            sync::current_row(&b, &change.table, &change.row_id)
+                .unwrap()
+                .unwrap(),
+            sync::current_row(&a, &change.table, &change.row_id)
+                .unwrap()
+                .unwrap()
+        );
+    }
 
     // The same changes again (a bundle read twice) change nothing and log nothing.
     let again = sync::apply_changes(&mut b, &changes, None).unwrap();
@@ -92,4 +104,59 @@ fn a_local_save_after_a_pull_is_logged_as_this_devices_own() {
         Some(pulled.hlc.as_str()),
         "written over the pulled version"
     );
+}
+
+#[test]
+fn the_current_row_is_the_json_a_change_carries() {
+    let (_dir, mut store) = common::village_store((2026, 6, 1, 8));
+    let mut village = store.village().unwrap().unwrap();
+    village.comms_guaranteed = true;
+    village.hazard_kinds = vec![HazardKind::Flood, HazardKind::Geological];
+    store.save(&village).unwrap();
+    let logged = sync::unpushed(&store, 0, 10).unwrap();
+    let last = logged.last().unwrap();
+
+    let row = sync::current_row(&store, "village", &village.id)
+        .unwrap()
+        .unwrap();
+    assert_eq!(row, last.data);
+    assert_eq!(row["comms_guaranteed"], serde_json::json!(true));
+    assert_eq!(
+        row["hazard_kinds"],
+        serde_json::json!(["flood", "geological"])
+    );
+    assert_eq!(row["deleted"], serde_json::json!(false));
+
+    // A deleted row is still there, as its tombstone.
+    let grid = store
+        .save(&Grid {
+            name: "第一网格".into(),
+            ..Grid::default()
+        })
+        .unwrap();
+    store.delete::<Grid>(&grid.id).unwrap();
+    let tombstone = sync::current_row(&store, "grid", &grid.id)
+        .unwrap()
+        .unwrap();
+    assert_eq!(tombstone["deleted"], serde_json::json!(true));
+    assert_eq!(tombstone["name"], "第一网格");
+
+    // No such row, and tables that are not synced ones (nothing outside the list reaches SQL).
+    assert_eq!(
+        sync::current_row(&store, "grid", "no-such-id").unwrap(),
+        None
+    );
+    for table in [
+        "device",
+        "change_log",
+        "sync_state",
+        "nope",
+        "grid; DROP TABLE grid",
+    ] {
+        assert_eq!(
+            sync::current_row(&store, table, &village.id).unwrap(),
+            None,
+            "{table}"
+        );
+    }
 }
