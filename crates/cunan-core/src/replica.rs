@@ -7,6 +7,8 @@
 //! `change_log`: only [`Writer`](crate::store::Writer), for this device's own edits, does — so a
 //! pulled change is never pushed back as this device's own.
 
+use std::cell::Cell;
+
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 use serde_json::{Map, Value};
 
@@ -26,6 +28,7 @@ pub(crate) enum Put {
 pub(crate) struct Replica<'s> {
     tx: Transaction<'s>,
     columns: &'s ColumnCache,
+    commits: &'s Cell<u64>,
     clock: Hlc,
     now_ms: i64,
 }
@@ -36,6 +39,7 @@ impl<'s> Replica<'s> {
     pub(crate) fn begin(
         conn: &'s mut Connection,
         columns: &'s ColumnCache,
+        commits: &'s Cell<u64>,
         now_ms: i64,
     ) -> Result<Replica<'s>> {
         let tx = conn.transaction()?;
@@ -44,6 +48,7 @@ impl<'s> Replica<'s> {
         Ok(Replica {
             tx,
             columns,
+            commits,
             clock: Hlc::parse(&last).unwrap_or(Hlc::ZERO),
             now_ms,
         })
@@ -148,6 +153,7 @@ impl<'s> Replica<'s> {
             )?;
         }
         self.tx.commit()?;
+        self.commits.set(self.commits.get() + 1);
         Ok(())
     }
 }

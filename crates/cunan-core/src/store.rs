@@ -5,6 +5,7 @@
 //! and appends the row's new state to `change_log` in the same transaction. Changes pulled from
 //! elsewhere go through a [`Replica`], which writes them as given and never logs them.
 
+use std::cell::Cell;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -54,6 +55,11 @@ pub struct Store {
     device_id: String,
     path: PathBuf,
     columns: ColumnCache,
+    /// Transactions this `Store` committed (see [`Store::revision`]).
+    commits: Cell<u64>,
+    /// Commits by other connections that [`Store::revision`] has seen, and the
+    /// `PRAGMA data_version` it saw last.
+    outside: Cell<(u64, i64)>,
 }
 
 impl Store {
@@ -89,12 +95,15 @@ impl Store {
         conn.pragma_update(None, "foreign_keys", "ON")?;
         migrate(&mut conn, version)?;
         let device_id = ensure_device(&conn, clock.as_ref())?;
+        let data_version = data_version(&conn)?;
         Ok(Store {
             conn,
             clock,
             device_id,
             path: path.to_path_buf(),
             columns: ColumnCache::default(),
+            commits: Cell::new(0),
+            outside: Cell::new((0, data_version)),
         })
     }
 
@@ -117,9 +126,27 @@ impl Store {
             .pragma_query_value(None, "user_version", |r| r.get(0))?)
     }
 
-    /// Read-only access for queries the typed API does not cover.
+    /// Read-only access for queries the typed API does not cover. (A write made through it is
+    /// not seen by [`Store::revision`].)
     pub fn conn(&self) -> &Connection {
         &self.conn
+    }
+
+    /// A number that changes whenever the store file has changed since it was last asked:
+    /// a transaction committed through this `Store` (any [`Store::write`], save, delete or
+    /// restore, applied pulled changes, a restored conflict, sync bookkeeping) or by another
+    /// connection to the same file (the background sync worker's, the CLI's). Reading changes
+    /// nothing. Compare two values for equality only.
+    pub fn revision(&self) -> Result<u64> {
+        let (seen, last_version) = self.outside.get();
+        let version = data_version(&self.conn)?;
+        let seen = if version == last_version {
+            seen
+        } else {
+            seen + 1
+        };
+        self.outside.set((seen, version));
+        Ok(self.commits.get() + seen)
     }
 
     /// Rows as JSON, through this store's column cache.
@@ -130,7 +157,7 @@ impl Store {
     /// Begins one transaction applying changes pulled from elsewhere.
     pub(crate) fn replica(&mut self) -> Result<Replica<'_>> {
         let now_ms = self.clock.now().timestamp_millis();
-        Replica::begin(&mut self.conn, &self.columns, now_ms)
+        Replica::begin(&mut self.conn, &self.columns, &self.commits, now_ms)
     }
 
     /// Runs `f` in one transaction on the bookkeeping of sync (`sync_state`, the `pushed` marks
@@ -143,6 +170,7 @@ impl Store {
         let tx = self.conn.transaction()?;
         let out = f(&tx)?;
         tx.commit()?;
+        self.commits.set(self.commits.get() + 1);
         Ok(out)
     }
 
@@ -160,6 +188,7 @@ impl Store {
         };
         let out = f(&mut writer)?;
         writer.finish()?;
+        self.commits.set(self.commits.get() + 1);
         Ok(out)
     }
 
@@ -648,4 +677,9 @@ fn ensure_device(conn: &Connection, clock: &dyn Clock) -> Result<String> {
         params![id, Hlc::ZERO.to_string(), clock.now().to_rfc3339()],
     )?;
     Ok(id)
+}
+
+/// `PRAGMA data_version`: changes when another connection commits to the file.
+fn data_version(conn: &Connection) -> Result<i64> {
+    Ok(conn.pragma_query_value(None, "data_version", |r| r.get(0))?)
 }

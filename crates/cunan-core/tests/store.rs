@@ -493,3 +493,118 @@ fn every_synced_table_has_its_own_chinese_label() {
     assert_eq!(table_label("change_log"), None);
     assert_eq!(table_label(""), None);
 }
+
+#[test]
+fn the_revision_changes_with_every_own_commit_and_not_with_a_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open_with_clock(&dir.path().join("s.sqlite3"), clock()).unwrap();
+    let r0 = store.revision().unwrap();
+    assert_eq!(
+        store.revision().unwrap(),
+        r0,
+        "asking again is not a change"
+    );
+
+    store.save(&village()).unwrap();
+    let r1 = store.revision().unwrap();
+    assert_ne!(r1, r0, "a save");
+
+    let grid = store
+        .save(&Grid {
+            name: "第一网格".into(),
+            ..Grid::default()
+        })
+        .unwrap();
+    let r2 = store.revision().unwrap();
+    assert_ne!(r2, r1);
+
+    // Reads of every kind leave it alone.
+    store.get::<Grid>(&grid.id).unwrap();
+    store.list::<Grid>().unwrap();
+    store.village().unwrap();
+    store.stats().unwrap();
+    store.unpushed_changes().unwrap();
+    sync::unpushed(&store, 0, 10).unwrap();
+    sync::live_rows(&store).unwrap();
+    sync::current_row(&store, "grid", &grid.id).unwrap();
+    sync::conflicts(&store, true).unwrap();
+    sync::sync_states(&store).unwrap();
+    assert_eq!(store.revision().unwrap(), r2, "reads are not changes");
+
+    // A refused save writes nothing, and is no change.
+    assert!(store.save(&Grid::default()).is_err());
+    assert_eq!(store.revision().unwrap(), r2);
+
+    let tombstones = store.delete_with_children("grid", &grid.id).unwrap();
+    let r3 = store.revision().unwrap();
+    assert_ne!(r3, r2, "a delete");
+    store.restore(&tombstones).unwrap();
+    let r4 = store.revision().unwrap();
+    assert_ne!(r4, r3, "a restore");
+    sync::save_enrollment(&mut store, "http://county", None, "token", "330599101201").unwrap();
+    let r5 = store.revision().unwrap();
+    assert_ne!(r5, r4, "an enrollment");
+    sync::record_outcome(&mut store, "http://county", Some("离线")).unwrap();
+    assert_ne!(store.revision().unwrap(), r5, "sync bookkeeping");
+}
+
+#[test]
+fn the_revision_sees_pulled_changes_and_restored_conflicts() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut a = Store::open_with_clock(&dir.path().join("a.sqlite3"), clock()).unwrap();
+    a.save(&village()).unwrap();
+    let grid = a
+        .save(&Grid {
+            name: "第一网格".into(),
+            ..Grid::default()
+        })
+        .unwrap();
+    let mut b = Store::open_with_clock(&dir.path().join("b.sqlite3"), clock()).unwrap();
+    let r0 = b.revision().unwrap();
+    let changes = sync::unpushed(&a, 0, 10).unwrap();
+    sync::apply_pulled(&mut b, "http://county", &changes, 2).unwrap();
+    let r1 = b.revision().unwrap();
+    assert_ne!(r1, r0, "applied pulled changes");
+
+    // Both edit the grid; a's edit arrives at b and one of them is kept as a conflict.
+    let mut on_b = b.get::<Grid>(&grid.id).unwrap().unwrap();
+    on_b.name = "第1网格".into();
+    b.save(&on_b).unwrap();
+    let mut on_a = grid.clone();
+    on_a.name = "一组".into();
+    a.save(&on_a).unwrap();
+    let edit = sync::unpushed(&a, changes.last().unwrap().seq, 10).unwrap();
+    sync::apply_changes(&mut b, &edit, None).unwrap();
+    let conflict = sync::conflicts(&b, false).unwrap().remove(0);
+    let r2 = b.revision().unwrap();
+    sync::restore_conflict(&mut b, conflict.id).unwrap();
+    assert_ne!(b.revision().unwrap(), r2, "a restored conflict");
+}
+
+#[test]
+fn the_revision_sees_what_another_connection_to_the_file_committed() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("s.sqlite3");
+    let mut ui = Store::open_with_clock(&path, clock()).unwrap();
+    ui.save(&village()).unwrap();
+    // The background sync worker (or the CLI) opens the same file on its own connection.
+    let mut worker = Store::open_with_clock(&path, clock()).unwrap();
+    let before = ui.revision().unwrap();
+    assert_eq!(ui.revision().unwrap(), before, "opening it is no change");
+
+    worker
+        .save(&Grid {
+            name: "第一网格".into(),
+            ..Grid::default()
+        })
+        .unwrap();
+    let after = ui.revision().unwrap();
+    assert_ne!(after, before, "the other connection's save");
+    assert_eq!(ui.revision().unwrap(), after, "and only once");
+
+    // Reads on the other connection are no change either.
+    worker.list::<Grid>().unwrap();
+    assert_eq!(ui.revision().unwrap(), after);
+    sync::save_enrollment(&mut worker, "http://county", None, "token", "330599101201").unwrap();
+    assert_ne!(ui.revision().unwrap(), after, "the worker's bookkeeping");
+}
