@@ -252,7 +252,7 @@ pub fn import_county_bundle(
     if body
         .changes
         .iter()
-        .any(|c| c.village_code != village.code && c.village_code != COUNTY_SCOPE)
+        .any(|c| c.village_code != village.code && c.village_code != cunan_core::sync::COUNTY_SCOPE)
     {
         return Err(BundleError::ForeignRows);
     }
@@ -336,9 +336,6 @@ pub fn import_county_bundle(
         still_waiting: store.unpushed_changes()?,
     })
 }
-
-/// Rows the county owns carry this village code.
-pub const COUNTY_SCOPE: &str = "county";
 
 /// Writes a bundle file (to a temporary name first, so a pulled USB stick never leaves half a
 /// file under the real name). Returns how many changes it holds.

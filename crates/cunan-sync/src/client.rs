@@ -91,7 +91,10 @@ pub enum SyncProgress {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SyncReport {
     pub pushed: usize,
+    /// Changes received from the county (some may be versions this store already had).
     pub pulled: usize,
+    /// Of those, the ones that changed a row here (new or newer versions).
+    pub applied: usize,
     pub conflicts: usize,
 }
 
@@ -342,6 +345,7 @@ impl SyncClient {
                 response.cursor,
             )?;
             report.pulled += response.changes.len();
+            report.applied += applied.applied;
             report.conflicts += applied.conflicts;
             cursor = response.cursor;
             progress(SyncProgress::Pulling {
