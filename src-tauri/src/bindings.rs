@@ -1,32 +1,35 @@
 //! The TypeScript declarations of every type that crosses IPC, as one file (`ui/src/bindings.ts`).
 //! Rust is the source; the `bindings` test fails when the committed file is stale.
 
-use cunan_core::education::{Attendee, EducationLog, EducationShare, GridEducation, SessionRow};
-use cunan_core::kit::{KitChecklist, KitLine, KitProblem, ResponsibleKit, ResponsibleKitRow};
-use cunan_core::plan::{PlanChoices, PlanGap, PlanList, PlanSummary, PlanView, RefChoice};
-use cunan_core::readiness::{CheckState, Readiness, ReadinessGroup, ReadinessItem};
-use cunan_core::registers::{DrillLog, HazardRegister, ReportRow, ReportStatus, SiteRow};
-use cunan_core::roster::{
+use cunan_app_api::core::education::{
+    Attendee, EducationLog, EducationShare, GridEducation, SessionRow,
+};
+use cunan_app_api::core::kit::{
+    KitChecklist, KitLine, KitProblem, ResponsibleKit, ResponsibleKitRow,
+};
+use cunan_app_api::core::plan::{PlanChoices, PlanGap, PlanList, PlanSummary, PlanView, RefChoice};
+use cunan_app_api::core::readiness::{CheckState, Readiness, ReadinessGroup, ReadinessItem};
+use cunan_app_api::core::registers::{DrillLog, HazardRegister, ReportRow, ReportStatus, SiteRow};
+use cunan_app_api::core::roster::{
     GridSummary, HouseholdDetail, HouseholdRow, MatchKind, PersonHit, PersonSource, ResidentEntry,
     RosterTotals, RosterView, TeamView, VulnerableRow,
 };
-use cunan_core::store::Tombstone;
-use cunan_core::{
+use cunan_app_api::core::store::Tombstone;
+use cunan_app_api::core::{
     Contact, Drill, EducationAttendance, EducationSession, EvacuationRoute, FloodResponsible, Grid,
     GridMember, HazardKind, HazardReport, HazardSite, Household, KitCondition, KitInspection,
     KitItem, Plan, PlanPhase, PlanStep, Resident, Shelter, Team, TeamMember, Village,
     VulnerableKind, VulnerablePerson,
 };
-use cunan_excel::{ImportPreview, ImportSummary, RowError};
+use cunan_app_api::{ImportPreview, ImportSummary, RowError};
 use ts_rs::{Config, TS};
 
-use crate::excel::ExportKind;
-use crate::ipc::{AppInfo, IpcError};
-use crate::print::{PrintRequest, PrintedFile};
-use crate::sync::{
-    ConflictField, ConflictView, SyncPhase, SyncProgressView, SyncStage, SyncStatusView,
-};
-use crate::usb::{BundleRead, BundleWritten, UsbFolder};
+use cunan_app_api::conflicts::{ConflictField, ConflictView};
+use cunan_app_api::excel::ExportKind;
+use cunan_app_api::print::{PrintRequest, PrintedFile};
+use cunan_app_api::usb::{BundleRead, BundleWritten, UsbFolder};
+use cunan_app_api::worker::{SyncPhase, SyncProgressView, SyncStage, SyncStatusView};
+use cunan_app_api::{ApiError, AppInfo, ErrorCode};
 
 /// The contents of `ui/src/bindings.ts`.
 pub fn typescript() -> String {
@@ -44,7 +47,8 @@ pub fn typescript() -> String {
         decl::<KitChecklist>(&cfg),
         decl::<KitLine>(&cfg),
         decl::<KitProblem>(&cfg),
-        decl::<IpcError>(&cfg),
+        decl::<ApiError>(&cfg),
+        decl::<ErrorCode>(&cfg),
         decl::<AppInfo>(&cfg),
         decl::<SyncStatusView>(&cfg),
         decl::<SyncPhase>(&cfg),

@@ -1,28 +1,28 @@
-//! The desktop shell of 村安: a Tauri window over `cunan-core`.
+//! The desktop shell of 村安: a Tauri window over the application layer (`cunan-app-api`).
 //!
-//! This crate only knows about IPC and the window. Every command delegates to the core in a few
-//! lines; business rules (what is missing from the kit, what a card says) live in the core.
+//! This crate only knows about IPC and the window. Every command delegates in a line or two;
+//! rules live in the core, and what the app and the CLI share (the session, sync, printing,
+//! exports, enrollment, conflicts, error codes) in `cunan-app-api`.
 
 pub mod bindings;
 pub mod commands;
 pub mod excel;
-pub mod files;
-pub mod ipc;
 pub mod print;
 pub mod records;
 pub mod state;
 pub mod sync;
 pub mod usb;
 
-use state::{AppState, StoreChoice};
+use cunan_app_api::worker::WorkerConfig;
+use cunan_app_api::{Session, StoreChoice};
 use tauri::Runtime;
 
 /// Adds the app's plugins, state and commands to a builder of any runtime: the real window
 /// (`run`) and tauri's mock runtime, which the headless UI tests drive through a loopback bridge.
-pub fn configure<R: Runtime>(builder: tauri::Builder<R>, state: AppState) -> tauri::Builder<R> {
+pub fn configure<R: Runtime>(builder: tauri::Builder<R>, session: Session) -> tauri::Builder<R> {
     builder
         .plugin(tauri_plugin_opener::init())
-        .manage(state)
+        .manage(session)
         .invoke_handler(tauri::generate_handler![
             commands::app_info,
             commands::get_village,
@@ -82,10 +82,10 @@ pub fn run() {
     };
     // Opening never panics: if the store cannot be opened the window still shows, with the
     // Chinese message from the core in place of the screens.
-    let state = AppState::open(choice, chrono::Local::now().date_naive());
-    let result = configure(tauri::Builder::default(), state)
+    let session = Session::open(choice, chrono::Local::now().date_naive());
+    let result = configure(tauri::Builder::default(), session)
         .setup(|app| {
-            sync::start_worker(app.handle());
+            sync::start_worker(app.handle(), WorkerConfig::default());
             Ok(())
         })
         .run(tauri::generate_context!());

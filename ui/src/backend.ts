@@ -6,7 +6,8 @@ import { invoke } from "@tauri-apps/api/core";
 import { listen } from "@tauri-apps/api/event";
 import type {
   AppInfo,
-  IpcError,
+  ApiError,
+  ErrorCode,
   KitChecklist,
   KitInspection,
   KitItem,
@@ -99,6 +100,11 @@ export interface Backend {
   syncStatus(): Promise<SyncStatusView>;
   /** Calls `f` with every new sync status; resolves with a function that stops listening. */
   onSyncStatus(f: (status: SyncStatusView) => void): Promise<() => void>;
+  /**
+   * Calls `f` whenever the store changed underneath the screens (the sync worker pulled changes,
+   * a county bundle was read); resolves with a function that stops listening.
+   */
+  onStoreChanged(f: () => void): Promise<() => void>;
   /** 立即同步: wakes the background worker; progress comes through `onSyncStatus`. */
   syncNow(): Promise<void>;
   /** Exchanges the county's one-time code for this computer's token, then starts a sync. */
@@ -178,11 +184,11 @@ export interface Backend {
 }
 
 /** A failed call: `message` is the Chinese text to show, `field` the form field it is about. */
-export class BackendError extends Error implements IpcError {
-  readonly code: string;
+export class BackendError extends Error implements ApiError {
+  readonly code: ErrorCode;
   readonly field: string | null;
 
-  constructor(e: IpcError) {
+  constructor(e: ApiError) {
     super(e.message);
     this.name = "BackendError";
     this.code = e.code;
@@ -192,16 +198,16 @@ export class BackendError extends Error implements IpcError {
   /** Whatever a call rejected with, as a `BackendError` with a Chinese message. */
   static from(e: unknown): BackendError {
     if (e instanceof BackendError) return e;
-    if (isIpcError(e)) return new BackendError(e);
+    if (isApiError(e)) return new BackendError(e);
     return new BackendError({
-      code: "unexpected",
+      code: "internal",
       message: `程序内部出错，本次操作可能没有完成。请重试；如反复出现，请重启村安。（${String(e)}）`,
       field: null,
     });
   }
 }
 
-function isIpcError(e: unknown): e is IpcError {
+function isApiError(e: unknown): e is ApiError {
   return typeof e === "object" && e !== null && "code" in e && "message" in e;
 }
 
@@ -209,6 +215,8 @@ function isIpcError(e: unknown): e is IpcError {
 export type Caller = <T>(command: string, args?: Record<string, unknown>) => Promise<T>;
 /** Subscribes to sync status events; resolves with a function that stops listening. */
 export type StatusListener = (f: (status: SyncStatusView) => void) => Promise<() => void>;
+/** Subscribes to store-changed events; resolves with a function that stops listening. */
+export type ChangeListener = (f: () => void) => Promise<() => void>;
 
 async function invokeCall<T>(command: string, args?: Record<string, unknown>): Promise<T> {
   try {
@@ -219,12 +227,18 @@ async function invokeCall<T>(command: string, args?: Record<string, unknown>): P
 }
 
 /** The real backend: the Rust commands in `src-tauri/src/`, over Tauri's IPC. */
-export const tauriBackend: Backend = makeBackend(invokeCall, (f) =>
-  listen<SyncStatusView>("sync-status", (e) => f(e.payload)),
+export const tauriBackend: Backend = makeBackend(
+  invokeCall,
+  (f) => listen<SyncStatusView>("sync-status", (e) => f(e.payload)),
+  (f) => listen("store-changed", () => f()),
 );
 
 /** The `Backend` over any transport that runs the app's commands by name. */
-export function makeBackend(call: Caller, onSyncStatus: StatusListener): Backend {
+export function makeBackend(
+  call: Caller,
+  onSyncStatus: StatusListener,
+  onStoreChanged: ChangeListener,
+): Backend {
   return {
     appInfo: () => call("app_info"),
     getVillage: () => call("get_village"),
@@ -234,6 +248,7 @@ export function makeBackend(call: Caller, onSyncStatus: StatusListener): Backend
     recordInspection: (inspection) => call("record_inspection", { inspection }),
     syncStatus: () => call("sync_status"),
     onSyncStatus,
+    onStoreChanged,
     syncNow: () => call("sync_now"),
     enroll: (serverUrl, code) => call("enroll", { serverUrl, code }),
     setServerAddress: (address) => call("set_server_address", { address }),

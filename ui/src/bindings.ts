@@ -56,11 +56,14 @@ required: number, standard: boolean, last_inspected: string | null, next_due: st
 export type KitProblem = "missing" | "short" | "broken" | "needs-repair" | "inspection-overdue";
 
 /**
- * Every failed command rejects with this. `message` is the Chinese text for the officer (what is
- * wrong and what to do); `code` is what the UI matches on; `field` names the form field a
- * validation error is about (its Chinese label), so the UI can show the message next to it.
+ * A failed call: the code, the Chinese message, and the form field it is about (if any).
  */
-export type IpcError = { code: string, message: string, field: string | null, };
+export type ApiError = { code: ErrorCode, message: string, field: string | null, };
+
+/**
+ * Every error code the village side can give. The text is the wire form (snake_case).
+ */
+export type ErrorCode = "store_too_new" | "store_exists" | "store_missing" | "store_busy" | "no_data_dir" | "no_village" | "not_found" | "no_plan" | "storage" | "io" | "format" | "unknown_table" | "bad_record" | "required" | "out_of_range" | "too_long" | "date" | "date_order" | "phone" | "division_code" | "resident_id" | "id_number_taken" | "village_exists" | "village_code_fixed" | "county_owned" | "grid_missing" | "household_missing" | "resident_missing" | "hazard_site_missing" | "plan_exists" | "attendee_missing" | "attendee_ambiguous" | "input" | "unknown_hazard" | "nothing_to_print" | "grid_not_applicable" | "missing_glyphs" | "card_too_long" | "pdf_failed" | "print_failed" | "printout_unreadable" | "viewer_failed" | "reveal_failed" | "bad_file_name" | "file_missing" | "file_unreadable" | "excel_unreadable" | "excel_no_header" | "import_stale" | "no_import" | "import_bad_rows" | "import_nothing" | "sync_network" | "sync_bad_response" | "sync_unauthorized" | "sync_forbidden" | "sync_version" | "sync_server" | "sync_not_enrolled" | "sync_wrong_server" | "enroll_wrong_village" | "enroll_failed" | "address_failed" | "bundle_not_a_bundle" | "bundle_too_new" | "bundle_truncated" | "bundle_checksum" | "bundle_body" | "bundle_not_for_village" | "bundle_not_for_county" | "bundle_wrong_village" | "bundle_foreign_rows" | "bundle_other_server" | "bundle_failed" | "folder_missing" | "internal";
 
 /**
  * What the app tells the UI about itself at start-up. Holds no personal data.
@@ -90,7 +93,7 @@ today: string | null,
 /**
  * Why the store could not be opened; the UI shows it instead of the screens.
  */
-store_error: IpcError | null, };
+store_error: ApiError | null, };
 
 /**
  * Where sync stands: sent with every change as the `sync-status` event, and by `sync_status`.
@@ -124,7 +127,7 @@ open_conflicts: number, progress: SyncProgressView | null,
 /**
  * A problem a person must fix (revoked token, version mismatch), with what to do.
  */
-problem: IpcError | null, 
+problem: ApiError | null, 
 /**
  * When the worker tries again by itself (RFC 3339, local time), if it is waiting to.
  */
@@ -240,19 +243,19 @@ export type PrintRequest = { "product": "response_card", hazard: HazardKind, } |
  */
 export type PrintedFile = { 
 /**
- * The PDF's full path, shown to the officer.
+ * The file's full path, shown to the officer.
  */
 path: string, 
 /**
- * The file name in the printouts folder; what the other print commands take.
+ * The file name in its folder; what the open / reveal commands take.
  */
 file_name: string, 
 /**
- * Size of the PDF in bytes.
+ * Size of the file in bytes.
  */
 bytes: number, 
 /**
- * What was printed, e.g. "避险明白卡（312 户，每户一式三联）".
+ * What was made, e.g. "避险明白卡（312 户，每户一式三联）".
  */
 title: string, };
 

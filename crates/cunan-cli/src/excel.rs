@@ -1,5 +1,5 @@
-//! `cunan import roster FILE` and `cunan export roster|kit|contacts FILE`: thin calls into
-//! `cunan-excel`.
+//! `cunan import roster FILE` and `cunan export roster|kit|contacts FILE`: the application
+//! layer's `excel`, as the app does them.
 //!
 //! Bad rows: the preview lists every one ("第 N 行：原因"); the good rows are imported and the
 //! bad ones are not. With `--strict` nothing is imported if any row is bad. The exit code is 0
@@ -11,10 +11,9 @@ use std::path::Path;
 
 use chrono::NaiveDate;
 use clap::{Subcommand, ValueEnum};
-use cunan_core::{CoreError, Store};
-use cunan_excel::{ExcelError, ImportPreview, RosterImport};
-
-use crate::Failure;
+use cunan_app_api::core::Store;
+use cunan_app_api::excel::{self, ExportKind};
+use cunan_app_api::{ApiError, ApiResult, ErrorCode, ImportPreview};
 
 #[derive(Subcommand)]
 pub enum ImportCommand {
@@ -45,16 +44,17 @@ pub enum ExportProduct {
     Contacts,
 }
 
-impl From<ExcelError> for Failure {
-    fn from(e: ExcelError) -> Self {
-        Failure {
-            code: e.code(),
-            message: e.to_string(),
+impl From<ExportProduct> for ExportKind {
+    fn from(p: ExportProduct) -> Self {
+        match p {
+            ExportProduct::Roster => ExportKind::Roster,
+            ExportProduct::Kit => ExportKind::Kit,
+            ExportProduct::Contacts => ExportKind::Contacts,
         }
     }
 }
 
-pub fn import(store: &mut Store, command: ImportCommand) -> Result<(), Failure> {
+pub fn import(store: &mut Store, command: ImportCommand) -> ApiResult<()> {
     match command {
         ImportCommand::Roster {
             file,
@@ -64,36 +64,37 @@ pub fn import(store: &mut Store, command: ImportCommand) -> Result<(), Failure> 
     }
 }
 
-fn import_roster(
-    store: &mut Store,
-    file: &Path,
-    dry_run: bool,
-    strict: bool,
-) -> Result<(), Failure> {
-    let bytes = std::fs::read(file).map_err(|e| Failure {
-        code: "file_unreadable",
-        message: format!(
-            "读不到文件 {}（{e}）。请检查路径；如果文件正在 Excel/WPS 中打开，请先关闭再导入。",
-            file.display()
-        ),
+fn import_roster(store: &mut Store, file: &Path, dry_run: bool, strict: bool) -> ApiResult<()> {
+    let bytes = std::fs::read(file).map_err(|_| {
+        ApiError::new(
+            ErrorCode::FileUnreadable,
+            format!(
+                "读不到文件 {}。请检查路径；如果文件正在 Excel/WPS 中打开，请先关闭再导入。",
+                file.display()
+            ),
+        )
     })?;
-    let import = RosterImport::read(&bytes, store)?;
+    let name = file
+        .file_name()
+        .map(|n| n.to_string_lossy())
+        .unwrap_or_default();
+    let import = excel::read_roster(store, &name, &bytes)?;
     let preview = import.preview();
     print_preview(preview);
     let bad = preview.bad_rows().len();
     if strict && bad > 0 {
-        return Err(Failure {
-            code: "import_bad_rows",
-            message: format!(
+        return Err(ApiError::new(
+            ErrorCode::ImportBadRows,
+            format!(
                 "有 {bad} 行有问题，按 --strict 的要求没有导入任何数据。请改正上面列出的行后再导入，或去掉 --strict 只导入没有问题的行。"
             ),
-        });
+        ));
     }
     if preview.rows_ok == 0 && bad > 0 {
-        return Err(Failure {
-            code: "import_nothing",
-            message: "没有一行可以导入，没有写入任何数据。请改正上面列出的行后再导入。".into(),
-        });
+        return Err(ApiError::new(
+            ErrorCode::ImportNothing,
+            "没有一行可以导入，没有写入任何数据。请改正上面列出的行后再导入。",
+        ));
     }
     if dry_run {
         println!("试运行：没有写入任何数据。去掉 --dry-run 即可导入。");
@@ -167,18 +168,15 @@ pub fn export(
     product: ExportProduct,
     out: &Path,
     today: NaiveDate,
-) -> Result<(), Failure> {
-    let (bytes, what) = match product {
-        ExportProduct::Roster => (cunan_excel::export_roster(store)?, "花名册"),
-        ExportProduct::Kit => (cunan_excel::export_kit(store, today)?, "应急器材清单"),
-        ExportProduct::Contacts => (cunan_excel::export_contacts(store)?, "应急通讯录"),
-    };
-    std::fs::write(out, bytes).map_err(CoreError::from)?;
-    let note = if product == ExportProduct::Roster {
+) -> ApiResult<()> {
+    let kind = ExportKind::from(product);
+    let made = excel::export(store, kind, today)?;
+    std::fs::write(out, made.bytes)?;
+    let note = if kind.holds_id_numbers() {
         "（含完整身份证号，请妥善保管）"
     } else {
         ""
     };
-    println!("已导出{what}{note}：{}", out.display());
+    println!("已导出{}{note}：{}", made.title, out.display());
     Ok(())
 }

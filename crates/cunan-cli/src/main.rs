@@ -1,19 +1,23 @@
 //! `cunan`: the command line face of the Cun'an core, for county IT, scripts and tests.
 //!
-//! Every subcommand is a thin call into `cunan-core` / `cunan-print`; errors print the same
-//! Chinese message the desktop app shows, plus the machine code, and exit non-zero.
+//! Every subcommand is a thin call into the application layer (`cunan-app-api`), the same calls
+//! the desktop app makes; errors print the same Chinese message the app shows, plus the machine
+//! code, and exit non-zero.
 
 mod excel;
 mod print;
 mod sync;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use chrono::Local;
 use clap::{Parser, Subcommand};
-use cunan_core::demo::{self, DemoOptions};
-use cunan_core::{card, paths, CoreError, HazardKind, Store};
+use cunan_app_api::core::demo::{self, DemoOptions};
+use cunan_app_api::core::{paths, HazardKind, Store};
+use cunan_app_api::print::PrintRequest;
+use cunan_app_api::session::open_existing;
+use cunan_app_api::{ApiError, ApiResult, ErrorCode, Session};
 
 #[derive(Parser)]
 #[command(name = "cunan", version, about = "村安 · 村级应急管理（命令行）")]
@@ -73,6 +77,10 @@ enum Command {
         /// county server is refused before anything is sent.
         #[arg(long)]
         server: Option<String>,
+        /// Rounds in all while the county cannot be reached, waiting 2 s, 4 s, 8 s … in between
+        /// (the desktop app's backoff); 1 tries once.
+        #[arg(long, default_value_t = 3)]
+        attempts: u32,
     },
     /// USB bundles, for when there is no network.
     Bundle {
@@ -95,53 +103,25 @@ enum Command {
     },
 }
 
-/// An error for the terminal: a machine code and a Chinese message.
-struct Failure {
-    code: &'static str,
-    message: String,
-}
-
-impl From<CoreError> for Failure {
-    fn from(e: CoreError) -> Self {
-        if let Some(detail) = e.detail() {
-            eprintln!("详情（供技术人员）：{detail}");
-        }
-        Failure {
-            code: e.code(),
-            message: e.to_string(),
-        }
-    }
-}
-
-impl From<cunan_print::PrintError> for Failure {
-    fn from(e: cunan_print::PrintError) -> Self {
-        if let Some(detail) = e.detail() {
-            eprintln!("详情（供技术人员）：{detail}");
-        }
-        Failure {
-            code: e.code(),
-            message: e.to_string(),
-        }
-    }
-}
-
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
-        Err(f) => {
-            eprintln!("错误[{}]：{}", f.code, f.message);
+        Err(e) => {
+            eprintln!("错误[{}]：{}", e.code, e.message);
             ExitCode::FAILURE
         }
     }
 }
 
-fn run(cli: Cli) -> Result<(), Failure> {
+fn run(cli: Cli) -> ApiResult<()> {
     let db = match cli.db {
         Some(p) => p,
-        None => paths::default_store_path().ok_or(Failure {
-            code: "no_data_dir",
-            message: "找不到本机的应用数据目录。请用 --db 指定数据文件。".into(),
+        None => paths::default_store_path().ok_or_else(|| {
+            ApiError::new(
+                ErrorCode::NoDataDir,
+                "找不到本机的应用数据目录。请用 --db 指定数据文件。",
+            )
         })?,
     };
     let today = Local::now().date_naive();
@@ -165,33 +145,32 @@ fn run(cli: Cli) -> Result<(), Failure> {
             );
         }
         Command::Card { hazard, out } => {
-            let kind = HazardKind::from_code(&hazard).ok_or_else(|| Failure {
-                code: "unknown_hazard",
-                message: format!(
-                    "不认识的灾种“{hazard}”。可选：flood（防汛防台）、geological（地质灾害）、forest-fire（森林火灾）、fire（消防安全）、earthquake（地震）。"
-                ),
+            let hazard = HazardKind::from_code(&hazard).ok_or_else(|| {
+                ApiError::new(
+                    ErrorCode::UnknownHazard,
+                    format!(
+                        "不认识的灾种“{hazard}”。可选：flood（防汛防台）、geological（地质灾害）、forest-fire（森林火灾）、fire（消防安全）、earthquake（地震）。"
+                    ),
+                )
             })?;
-            let store = open_existing(&db)?;
-            let card = card::build(&store, kind, today)?;
-            let pdf = cunan_print::render_response_card(&card)?;
-            std::fs::write(&out, pdf).map_err(CoreError::from)?;
-            println!("已生成{}明白卡：{}", kind.label(), out.display());
+            let done = print::run(
+                &Session::existing(&db)?,
+                &PrintRequest::ResponseCard { hazard },
+                &out,
+            )?;
+            println!("{done}");
         }
         Command::Print { product, out, grid } => {
-            let store = open_existing(&db)?;
-            let done =
-                print::run(&store, product, grid.as_deref(), &out, today).map_err(|f| Failure {
-                    code: f.code,
-                    message: f.message,
-                })?;
-            println!("{done}");
+            let request = print::request(product, grid)?;
+            println!("{}", print::run(&Session::existing(&db)?, &request, &out)?);
         }
         Command::Stats { json } => {
             let store = open_existing(&db)?;
             let stats = store.stats()?;
             if json {
-                let text = serde_json::to_string_pretty(&stats)
-                    .map_err(|e| CoreError::Format(e.to_string()))?;
+                let text = serde_json::to_string_pretty(&stats).map_err(|e| {
+                    ApiError::from(cunan_app_api::core::CoreError::Format(e.to_string()))
+                })?;
                 println!("{text}");
             } else {
                 for (table, n) in stats {
@@ -201,7 +180,9 @@ fn run(cli: Cli) -> Result<(), Failure> {
         }
         // A new laptop enrolls into an empty store, then pulls the village down.
         Command::Enroll { server, code } => sync::enroll(&mut Store::open(&db)?, &server, &code)?,
-        Command::Sync { server } => sync::sync(&mut open_existing(&db)?, server.as_deref())?,
+        Command::Sync { server, attempts } => {
+            sync::sync(&mut open_existing(&db)?, server.as_deref(), attempts)?
+        }
         Command::Bundle { command } => sync::bundle(&mut open_existing(&db)?, command)?,
         Command::Import { command } => excel::import(&mut open_existing(&db)?, command)?,
         Command::Export { product, file } => {
@@ -209,18 +190,4 @@ fn run(cli: Cli) -> Result<(), Failure> {
         }
     }
     Ok(())
-}
-
-/// Commands that read a store must not silently create an empty one at a mistyped path.
-fn open_existing(db: &Path) -> Result<Store, Failure> {
-    if !db.exists() {
-        return Err(Failure {
-            code: "store_missing",
-            message: format!(
-                "数据文件 {} 不存在。请检查路径，或先用 `cunan --db 路径 demo` 创建演示数据。",
-                db.display()
-            ),
-        });
-    }
-    Ok(Store::open(db)?)
 }

@@ -102,7 +102,11 @@ fn the_sign_in_sheet_for_every_grid_and_for_one() {
     let all = dir.path().join("signin.pdf");
     let s = |p: &Path| p.to_str().expect("utf-8 path").to_owned();
     let said = ok(&cunan(&db, &["print", "sign-in-sheet", "--out", &s(&all)]));
-    assert!(said.contains("预案宣传教育签到表（2 个网格）"), "{said}");
+    // The app's title for the same printout.
+    assert!(
+        said.contains("预案宣传教育签到表（全部网格，2 份）"),
+        "{said}"
+    );
     let text = squeeze(&poppler("pdftotext", &all));
     for needle in [
         "预案宣传教育签到表",
@@ -128,7 +132,7 @@ fn the_sign_in_sheet_for_every_grid_and_for_one() {
             &s(&one),
         ],
     ));
-    assert!(said.contains("1 个网格"), "{said}");
+    assert!(said.contains("（第2网格，1 份）"), "{said}");
     assert!(pages(&one) < pages(&all));
     let text = squeeze(&poppler("pdftotext", &one));
     assert!(

@@ -11,6 +11,21 @@ fn live_rows_on_server(storage: &SqliteStorage, village: &str) -> usize {
     storage.live_rows(village).unwrap().len()
 }
 
+/// A 10-household demo village in `dir`, enrolled through the CLI with a county server on
+/// loopback: the store file, the county's storage and its server.
+fn enrolled_demo(dir: &std::path::Path) -> (std::path::PathBuf, Arc<SqliteStorage>, TestServer) {
+    let db = dir.join("village.sqlite3");
+    ok(&cunan(&db, &["demo", "--households", "10"]));
+    let storage = Arc::new(SqliteStorage::open(&dir.join("county.sqlite3")).unwrap());
+    let code = storage.add_village("330599101201", "青石村").unwrap();
+    let server = TestServer::start_with(storage.clone(), 0).unwrap();
+    ok(&cunan(
+        &db,
+        &["enroll", "--server", &server.url(), "--code", &code],
+    ));
+    (db, storage, server)
+}
+
 #[test]
 fn enroll_sync_and_a_usb_bundle_reach_the_county_once() {
     let dir = tempfile::tempdir().unwrap();
@@ -75,20 +90,12 @@ fn enroll_sync_and_a_usb_bundle_reach_the_county_once() {
 #[test]
 fn another_address_another_server_and_the_county_usb_reply() {
     let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("village.sqlite3");
-    ok(&cunan(&db, &["demo", "--households", "10"]));
-    let storage = Arc::new(SqliteStorage::open(&dir.path().join("county.sqlite3")).unwrap());
-    let code = storage.add_village("330599101201", "青石村").unwrap();
-    let server = TestServer::start_with(storage.clone(), 0).unwrap();
+    let (db, storage, server) = enrolled_demo(dir.path());
     let stranger = TestServer::start_with(
         Arc::new(SqliteStorage::open(&dir.path().join("x.db")).unwrap()),
         0,
     )
     .unwrap();
-    ok(&cunan(
-        &db,
-        &["enroll", "--server", &server.url(), "--code", &code],
-    ));
 
     let out = cunan(&db, &["sync", "--server", &stranger.url()]);
     assert!(!out.status.success());
@@ -140,4 +147,34 @@ fn another_address_another_server_and_the_county_usb_reply() {
     let wrong = cunan(&offline, &["bundle", "import", out.to_str().unwrap()]);
     assert!(!wrong.status.success());
     assert!(String::from_utf8_lossy(&wrong.stderr).contains("[bundle_not_for_village]"));
+}
+
+/// `cunan sync` has the desktop worker's patience: while the county cannot be reached it waits
+/// and tries again (2 s, 4 s, …) up to `--attempts` rounds, then fails with the network code;
+/// once the county is back, the same command syncs.
+#[test]
+fn sync_retries_with_backoff_while_the_county_is_down() {
+    let dir = tempfile::tempdir().unwrap();
+    let (db, storage, mut server) = enrolled_demo(dir.path());
+    let port = server.addr.port();
+    server.stop();
+
+    let out = cunan(&db, &["sync", "--attempts", "2"]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(
+        err.matches("后重试").count(),
+        1,
+        "one wait for two rounds: {err}"
+    );
+    assert!(
+        err.contains("第 1 次") && err.contains("[sync_network]"),
+        "{err}"
+    );
+    assert_eq!(live_rows_on_server(&storage, "330599101201"), 0);
+
+    let _back = TestServer::start_with(storage.clone(), port).unwrap();
+    let said = ok(&cunan(&db, &["sync", "--attempts", "1"]));
+    assert!(said.contains("同步完成"), "{said}");
+    assert!(live_rows_on_server(&storage, "330599101201") > 0);
 }

@@ -2,7 +2,9 @@
 //! runtime, over a real store file, reachable from a browser through loopback HTTP:
 //!
 //! - `POST /invoke/<command>` with the arguments as a JSON object runs the command exactly as the
-//!   window would and answers 200 with its JSON (or bytes), or 400 with the `IpcError`;
+//!   window would and answers 200 with its JSON (or bytes), or 400 with the `ApiError`;
+//! - `GET /events` answers how many `store-changed` events the app has sent (the UI polls it
+//!   where the window would get the event);
 //! - `GET /...` serves the built UI (`ui/dist-uitest`, built with `--mode uitest`, which talks to
 //!   this bridge instead of Tauri's IPC).
 //!
@@ -12,6 +14,7 @@
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{mpsc, Arc};
 
 use axum::body::Bytes;
@@ -20,13 +23,14 @@ use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
-use cunan_app_lib::state::AppState;
-use cunan_app_lib::sync::SyncWorker;
+use cunan_app_api::worker::WorkerConfig;
+use cunan_app_api::Session;
+use cunan_app_lib::sync::STORE_CHANGED_EVENT;
 use cunan_core::clock::{Clock, SystemClock};
 use tauri::ipc::{CallbackFn, InvokeBody, InvokeResponseBody};
 use tauri::test::{get_ipc_response, mock_builder, mock_context, noop_assets, INVOKE_KEY};
 use tauri::webview::InvokeRequest;
-use tauri::Manager;
+use tauri::Listener;
 
 type Reply = Result<InvokeResponseBody, serde_json::Value>;
 type Job = (
@@ -39,6 +43,8 @@ type Job = (
 struct Bridge {
     jobs: mpsc::Sender<Job>,
     dist: PathBuf,
+    /// How many `store-changed` events the app sent (the UI polls `GET /events`).
+    store_changed: Arc<AtomicU64>,
 }
 
 /// A running bridge; it stops when the process ends.
@@ -62,13 +68,21 @@ pub fn start(store: &Path, dist: &Path, port: u16) -> Running {
 pub fn start_with_clock(store: &Path, dist: &Path, port: u16, clock: Arc<dyn Clock>) -> Running {
     let (jobs, queue) = mpsc::channel::<Job>();
     let store = store.to_path_buf();
+    let store_changed = Arc::new(AtomicU64::new(0));
+    let counter = store_changed.clone();
     // The mock app lives on one thread; HTTP requests queue for it, as IPC calls do in the app.
     std::thread::spawn(move || {
         let app =
-            cunan_app_lib::configure(mock_builder(), AppState::at_with_clock(store, false, clock))
+            cunan_app_lib::configure(mock_builder(), Session::at_with_clock(store, false, clock))
                 .build(mock_context(noop_assets()))
                 .expect("the mock app builds");
-        app.manage(SyncWorker::idle());
+        // The app's sync worker, as in the window (idle until enrolled); its store-changed
+        // events are counted for the UI to poll.
+        let seen = counter.clone();
+        app.listen_any(STORE_CHANGED_EVENT, move |_| {
+            seen.fetch_add(1, Ordering::SeqCst);
+        });
+        cunan_app_lib::sync::start_worker(app.handle(), WorkerConfig::default());
         let webview = tauri::WebviewWindowBuilder::new(&app, "main", Default::default())
             .build()
             .expect("the mock window builds");
@@ -88,6 +102,7 @@ pub fn start_with_clock(store: &Path, dist: &Path, port: u16, clock: Arc<dyn Clo
     let bridge = Bridge {
         jobs,
         dist: dist.to_path_buf(),
+        store_changed,
     };
     let listener = std::net::TcpListener::bind(("127.0.0.1", port)).expect("bind loopback");
     listener.set_nonblocking(true).expect("nonblocking");
@@ -102,6 +117,7 @@ pub fn start_with_clock(store: &Path, dist: &Path, port: u16, clock: Arc<dyn Clo
             let listener = tokio::net::TcpListener::from_std(listener).expect("listener");
             let app = Router::new()
                 .route("/invoke/{cmd}", post(invoke))
+                .route("/events", get(events))
                 .fallback(get(file))
                 .with_state(bridge);
             axum::serve(listener, app).await.expect("serve");
@@ -144,6 +160,15 @@ async fn invoke(
             .into_response(),
         Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
     }
+}
+
+async fn events(State(bridge): State<Bridge>) -> Response {
+    let n = bridge.store_changed.load(Ordering::SeqCst);
+    (
+        [(header::CONTENT_TYPE, "application/json")],
+        format!("{{\"store_changed\":{n}}}"),
+    )
+        .into_response()
 }
 
 async fn file(State(bridge): State<Bridge>, uri: axum::http::Uri) -> Response {

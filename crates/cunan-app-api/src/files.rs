@@ -6,8 +6,7 @@ use std::path::PathBuf;
 use chrono::NaiveDate;
 use cunan_core::paths;
 
-use crate::ipc::IpcError;
-use crate::state;
+use crate::error::{ApiError, ErrorCode};
 
 /// A folder under the app-data folder, holding files of one kind.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -33,29 +32,29 @@ impl Folder {
         }
     }
 
-    pub fn dir(self) -> Result<PathBuf, IpcError> {
+    pub fn dir(self) -> Result<PathBuf, ApiError> {
         Ok(paths::app_data_dir()
-            .ok_or_else(state::no_data_dir)?
+            .ok_or_else(ApiError::no_data_dir)?
             .join(self.name()))
     }
 
     /// The path of an existing file in this folder; refuses anything that is not a plain file
     /// name with this folder's extension.
-    pub fn existing(self, file_name: &str) -> Result<PathBuf, IpcError> {
+    pub fn existing(self, file_name: &str) -> Result<PathBuf, ApiError> {
         let plain = !file_name.is_empty()
             && file_name.ends_with(&format!(".{}", self.extension()))
             && !file_name.starts_with('.')
             && !file_name.contains(['/', '\\', '\0']);
         if !plain {
-            return Err(IpcError::new(
-                "bad_file_name",
+            return Err(ApiError::new(
+                ErrorCode::BadFileName,
                 "文件名称不对，无法打开。请重新生成。",
             ));
         }
         let path = self.dir()?.join(file_name);
         if !path.is_file() {
-            return Err(IpcError::new(
-                "file_missing",
+            return Err(ApiError::new(
+                ErrorCode::FileMissing,
                 "找不到这个文件（可能已被删除或移走）。请重新生成。",
             ));
         }
@@ -63,7 +62,7 @@ impl Folder {
     }
 
     /// Writes `bytes` as `file_name` in this folder (made if needed); returns the full path.
-    pub fn write(self, file_name: &str, bytes: &[u8]) -> Result<PathBuf, IpcError> {
+    pub fn write(self, file_name: &str, bytes: &[u8]) -> Result<PathBuf, ApiError> {
         let dir = self.dir()?;
         std::fs::create_dir_all(&dir)?;
         let path = dir.join(file_name);
@@ -121,9 +120,9 @@ mod tests {
             "", "../x.pdf", "a/b.pdf", "a\\b.pdf", ".pdf", "x.txt", "x.xlsx",
         ] {
             let e = Folder::Printouts.existing(bad).err().map(|e| e.code);
-            assert_eq!(e.as_deref(), Some("bad_file_name"), "{bad}");
+            assert_eq!(e, Some(ErrorCode::BadFileName), "{bad}");
         }
         let e = Folder::Exports.existing("x.pdf").err().map(|e| e.code);
-        assert_eq!(e.as_deref(), Some("bad_file_name"));
+        assert_eq!(e, Some(ErrorCode::BadFileName));
     }
 }

@@ -1,4 +1,4 @@
-//! The app's background sync worker against a real county server on loopback (no window): it
+//! The background sync worker against a real county server on loopback (no window): it
 //! syncs at once when enrolled, reports progress, backs off quietly while the county is down,
 //! syncs by itself when the county comes back, and stops retrying on a revoked token.
 //!
@@ -10,7 +10,10 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use chrono::NaiveDate;
-use cunan_app_lib::sync::{SyncPhase, SyncStage, SyncStatusView, SyncWorker, WorkerConfig};
+use cunan_app_api::worker::{
+    SyncEvent, SyncPhase, SyncStage, SyncStatusView, SyncWorker, WorkerConfig,
+};
+use cunan_core::clock::SystemClock;
 use cunan_core::demo::{self, DemoOptions};
 use cunan_core::{KitItem, Store};
 use cunan_county::{CountyStorage, SqliteStorage, TestServer};
@@ -61,9 +64,16 @@ fn setup(households: usize) -> Setup {
 fn start(path: &Path, config: WorkerConfig) -> (SyncWorker, Statuses) {
     let statuses: Statuses = Arc::default();
     let sink = statuses.clone();
-    let worker = SyncWorker::start(path.to_path_buf(), config, move |s| {
-        sink.lock().expect("statuses").push(s.clone());
-    });
+    let worker = SyncWorker::start(
+        path.to_path_buf(),
+        config,
+        Arc::new(SystemClock),
+        move |event| {
+            if let SyncEvent::Status(s) = event {
+                sink.lock().expect("statuses").push(*s);
+            }
+        },
+    );
     (worker, statuses)
 }
 
@@ -79,6 +89,17 @@ fn wait<T>(what: &str, limit: Duration, mut f: impl FnMut() -> Option<T>) -> T {
         }
         assert!(Instant::now() < deadline, "timed out waiting for {what}");
         std::thread::sleep(Duration::from_millis(25));
+    }
+}
+
+/// A worker that retries fast (100 ms, up to 800 ms) and rarely after a problem.
+fn fast(period: Duration, tick: Duration) -> WorkerConfig {
+    WorkerConfig {
+        period,
+        tick,
+        backoff: Backoff::new(Duration::from_millis(100), Duration::from_millis(800)),
+        problem_retry: Duration::from_secs(600),
+        request_timeout: Duration::from_secs(10),
     }
 }
 
@@ -101,13 +122,7 @@ fn worker_syncs_backs_off_offline_and_recovers_by_itself() {
     let path = t.store.path().to_path_buf();
     let waiting = t.store.unpushed_changes().expect("count");
     assert!(waiting > 500, "more than one batch to push: {waiting}");
-    let config = WorkerConfig {
-        period: Duration::from_secs(60),
-        tick: Duration::from_millis(100),
-        backoff: Backoff::new(Duration::from_millis(100), Duration::from_millis(800)),
-        problem_retry: Duration::from_secs(600),
-        request_timeout: Duration::from_secs(10),
-    };
+    let config = fast(Duration::from_secs(60), Duration::from_millis(100));
     let (worker, statuses) = start(&path, config);
 
     // Enrolled: the first round runs at once and pushes everything, with progress.
@@ -189,7 +204,7 @@ fn worker_syncs_backs_off_offline_and_recovers_by_itself() {
         last(&statuses).filter(|s| s.phase == SyncPhase::Error)
     });
     let problem = s.problem.expect("a problem");
-    assert_eq!(problem.code, "sync_unauthorized");
+    assert_eq!(problem.code, cunan_app_api::ErrorCode::SyncUnauthorized);
     assert!(problem.message.contains("重新登记"), "{}", problem.message);
     let before = worker.attempts();
     std::thread::sleep(Duration::from_secs(1));
@@ -229,4 +244,68 @@ fn sync_worker_offline_cost() {
         100.0 * cpu.as_secs_f64() / started.elapsed().as_secs_f64()
     );
     assert_eq!(last(&statuses).map(|s| s.phase), Some(SyncPhase::Offline));
+}
+
+/// The worker tells its listener the store changed when a round brought data in (a contact the
+/// county published), and not for a round that only pushed or found nothing new: the screens
+/// reload exactly when there is something new to show.
+#[test]
+fn worker_says_the_store_changed_only_when_data_came_in() {
+    let mut t = setup(20);
+    let path = t.store.path().to_path_buf();
+    let events: Arc<Mutex<Vec<SyncEvent>>> = Arc::default();
+    let sink = events.clone();
+    let config = fast(Duration::from_millis(300), Duration::from_millis(50));
+    let worker = SyncWorker::start(path, config, Arc::new(SystemClock), move |e| {
+        sink.lock().expect("events").push(e);
+    });
+    let changed = |events: &Arc<Mutex<Vec<SyncEvent>>>| {
+        events
+            .lock()
+            .expect("events")
+            .iter()
+            .filter(|e| **e == SyncEvent::StoreChanged)
+            .count()
+    };
+    let idle_after = |events: &Arc<Mutex<Vec<SyncEvent>>>, attempts: u64| {
+        worker.attempts() > attempts
+            && events.lock().expect("events").iter().rev().any(|e| {
+                matches!(e, SyncEvent::Status(s) if s.phase == SyncPhase::Idle && s.last_success_at.is_some())
+            })
+    };
+    wait("the first sync", Duration::from_secs(30), || {
+        idle_after(&events, 0).then_some(())
+    });
+    // A local edit goes up: nothing came in.
+    let mut item = t.store.list::<KitItem>().expect("kit")[0].clone();
+    item.quantity += 1;
+    t.store.save(&item).expect("edit");
+    wait("the edit pushed", Duration::from_secs(10), || {
+        let rows = t.storage.live_rows(&t.code).ok()?;
+        let row = rows.get(&("kit_item".to_string(), item.id.clone()))?;
+        (row.get("quantity").and_then(|v| v.as_i64()) == Some(item.quantity)).then_some(())
+    });
+    let rounds = worker.attempts();
+    wait("another round", Duration::from_secs(10), || {
+        (worker.attempts() > rounds + 1).then_some(())
+    });
+    assert_eq!(changed(&events), 0, "pushing is no change to show");
+
+    // The county publishes a contact: the next round pulls it, and says so once.
+    let contact = serde_json::json!({
+        "id": "0190a000-0000-7000-8000-0000000000d1", "name": "县应急局值班室",
+        "organization": "县应急管理局", "role": "值班", "level": "county",
+        "phone": "0572-2221111", "phone_backup": "", "is_duty_line": true,
+        "backup_of": null, "note": ""
+    });
+    t.storage.publish("contact", &[contact]).expect("publish");
+    wait("the store-changed event", Duration::from_secs(10), || {
+        (changed(&events) == 1).then_some(())
+    });
+    let rounds = worker.attempts();
+    wait("two more rounds", Duration::from_secs(10), || {
+        (worker.attempts() > rounds + 1).then_some(())
+    });
+    assert_eq!(changed(&events), 1, "said once, not every round");
+    worker.stop();
 }
