@@ -3,6 +3,7 @@
 
 import { onBeforeUnmount, ref, type Ref } from "vue";
 import { BackendError } from "./backend";
+import { useStoreChanged } from "./storeEvents";
 
 export function useAction() {
   const busy = ref(false);
@@ -76,6 +77,11 @@ export function useLoad<T>(read: () => Promise<T>) {
       loading.value = false;
     }
   }
+
+  // Read again when the store changes underneath (a pull by the sync worker), once shown.
+  useStoreChanged(() => {
+    if (value.value !== null) return load();
+  });
 
   return { value, loading, error, load };
 }

@@ -33,5 +33,28 @@ export function httpBackend(base: string): Backend {
     },
     // No sync worker runs behind the bridge: no status events.
     async () => () => {},
+    // The bridge counts the store-changed events of the app; polled while anyone listens.
+    async (f) => {
+      let seen: number | null = null;
+      let stopped = false;
+      const poll = async () => {
+        while (!stopped) {
+          try {
+            const res = await fetch(`${base}events`);
+            const { store_changed } = (await res.json()) as { store_changed: number };
+            if (seen !== null && store_changed > seen) f();
+            seen = store_changed;
+          } catch {
+            // The bridge is going away with the test: stop quietly.
+          }
+          // Once a second: a test waiting for "network idle" (500 ms) still sees it.
+          await new Promise((r) => setTimeout(r, 1000));
+        }
+      };
+      void poll();
+      return () => {
+        stopped = true;
+      };
+    },
   );
 }

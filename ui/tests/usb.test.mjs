@@ -44,6 +44,18 @@ test("this computer's changes are written to the USB folder", async () => {
 
 test("the county's reply is read back: its receipt leaves nothing to send again", async () => {
   const { page } = app;
+  // A second window on the contacts page, left open while the bundle is read in the first.
+  const other = await page
+    .context()
+    .browser()
+    .newPage({ viewport: { width: 1366, height: 768 }, locale: "zh-CN" });
+  await other.goto(page.url());
+  await other.locator(".layout").waitFor();
+  await go(other, "teams");
+  await other.click(t("tab-contacts"));
+  await other.locator(t("contact-count")).waitFor();
+  assert.equal(await other.getByText("县防指值班室").count(), 0, "not there before the bundle");
+
   await page.setInputFiles(t("usb-read-file"), env("CUNAN_UI_COUNTY_REPLY"));
   const done = page.locator(t("usb-read-done"));
   await done.waitFor();
@@ -55,6 +67,10 @@ test("the county's reply is read back: its receipt leaves nothing to send again"
   // Written again: the county has everything, so the bundle is empty.
   await page.click(t("usb-write"));
   await page.locator(t("usb-written")).getByText("已写入 0 条").waitFor();
+
+  // The store changed underneath the other window: its contacts list reloads by itself.
+  await other.getByText("县防指值班室").first().waitFor({ timeout: 10_000 });
+  await other.close();
 
   // The county's contact came with it.
   await go(page, "teams");
