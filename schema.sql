@@ -406,3 +406,28 @@ CREATE TABLE education_attendance (
     note          TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX education_attendance_session ON education_attendance (session_id);
+
+-- migration: 6
+
+-- 突发事件 (emergency mode): an incident the officer reports up, from the moment it is started.
+-- The report deadlines run from occurred_at (crates/cunan-core/src/incident.rs); the limits are a
+-- setting the county pushes down (key `incident_deadlines`). Its reports — 首报, 续报, 终报 — are
+-- incident_report rows, each kept exactly as sent; the final report closes the incident.
+CREATE TABLE incident (
+    id TEXT PRIMARY KEY, village_code TEXT NOT NULL, hlc TEXT NOT NULL, device_id TEXT NOT NULL, deleted BOOLEAN NOT NULL DEFAULT 0,
+    hazard       TEXT NOT NULL,             -- flood | geological | ...
+    occurred_at  TEXT NOT NULL,             -- RFC 3339: when it happened (the deadline clock's start)
+    place        TEXT NOT NULL,
+    severity     TEXT,                      -- I | II | III | IV (I the gravest); NULL until known
+    started_at   TEXT NOT NULL,             -- when the officer started it in the app
+    phoned_at    TEXT,                      -- when the telephone report was made
+    closed_at    TEXT,                      -- set with the final report
+    note         TEXT NOT NULL DEFAULT ''
+);
+
+ALTER TABLE incident_report ADD COLUMN incident_id TEXT REFERENCES incident (id);
+ALTER TABLE incident_report ADD COLUMN kind TEXT NOT NULL DEFAULT 'first'; -- first | continuation | final
+ALTER TABLE incident_report ADD COLUMN trapped INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE incident_report ADD COLUMN needs TEXT NOT NULL DEFAULT '';       -- what is needed
+ALTER TABLE incident_report ADD COLUMN reporter_phone TEXT NOT NULL DEFAULT '';
+CREATE INDEX incident_report_incident ON incident_report (incident_id);

@@ -80,6 +80,10 @@ error_codes! {
     PlanExists = "plan_exists",
     AttendeeMissing = "attendee_missing",
     AttendeeAmbiguous = "attendee_ambiguous",
+    /// An incident report already sent: it cannot be edited, only followed by another.
+    ReportSent = "report_sent",
+    /// An incident with its final report: nothing more can be reported on it.
+    IncidentClosed = "incident_closed",
     /// Input the application layer refused before calling the core (an address, a folder).
     Input = "input",
     UnknownHazard = "unknown_hazard",

@@ -5,6 +5,7 @@
 //! code, and exit non-zero.
 
 mod excel;
+mod incident;
 mod print;
 mod sync;
 
@@ -81,6 +82,11 @@ enum Command {
         /// (the desktop app's backoff); 1 tries once.
         #[arg(long, default_value_t = 3)]
         attempts: u32,
+    },
+    /// Emergency mode: report an incident up (首报/续报/终报) against the deadlines, SMS text.
+    Incident {
+        #[command(subcommand)]
+        command: incident::IncidentCommand,
     },
     /// USB bundles, for when there is no network.
     Bundle {
@@ -183,6 +189,7 @@ fn run(cli: Cli) -> ApiResult<()> {
         Command::Sync { server, attempts } => {
             sync::sync(&mut open_existing(&db)?, server.as_deref(), attempts)?
         }
+        Command::Incident { command } => incident::run(&mut open_existing(&db)?, command)?,
         Command::Bundle { command } => sync::bundle(&mut open_existing(&db)?, command)?,
         Command::Import { command } => excel::import(&mut open_existing(&db)?, command)?,
         Command::Export { product, file } => {

@@ -8,6 +8,7 @@ pub mod clock;
 pub mod demo;
 pub mod education;
 pub mod error;
+pub mod incident;
 pub mod kit;
 pub mod paths;
 pub mod plan;

@@ -259,6 +259,13 @@ pub(crate) fn check_in_store(
             .unwrap_or_default()
     };
     match table {
+        // A report is kept exactly as sent: what changed goes in the next report.
+        "incident_report" if is_live(conn, "incident_report", id)? => Err(ValidationError::new(
+            "report_sent",
+            "报告",
+            "这份报告已经报出，不能再修改。情况有变化时，请再报一次（续报）。",
+        )
+        .into()),
         "resident" => {
             if !is_live(conn, "household", text("household_id"))? {
                 return Err(ValidationError::new(
@@ -771,6 +778,37 @@ record!(EducationAttendance, "education_attendance", validate(a) {
     }
 });
 
+/// 突发事件: an incident being reported up (emergency mode). See `incident.rs` for its rules.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Incident {
+    pub id: String,
+    pub hazard: Option<HazardKind>,
+    /// When it happened (RFC 3339): the report deadlines run from here.
+    pub occurred_at: String,
+    pub place: String,
+    /// `I` … `IV`, I the gravest; `None` until known.
+    pub severity: Option<String>,
+    /// When the officer started it in the app (RFC 3339).
+    pub started_at: String,
+    /// When the telephone report was made, if it was.
+    pub phoned_at: Option<String>,
+    /// When the final report closed it.
+    pub closed_at: Option<String>,
+    pub note: String,
+}
+record!(Incident, "incident", validate(i) {
+    validate::required("事发地点", &i.place)?;
+    validate::required("事发时间", &i.occurred_at)?;
+    if let Some(s) = &i.severity {
+        if crate::incident::Severity::parse(s).is_none() {
+            return Err(ValidationError::new("out_of_range", "事件等级", "事件等级应为 I、II、III 或 IV 级。"));
+        }
+    }
+    Ok(())
+});
+
+/// One report of an incident (首报, 续报 or 终报), kept exactly as sent.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct IncidentReport {
@@ -788,13 +826,20 @@ pub struct IncidentReport {
     pub description: String,
     pub actions_taken: String,
     pub reporter: String,
+    pub incident_id: Option<String>,
+    /// 首报, 续报 or 终报.
+    pub kind: crate::incident::ReportKind,
+    pub trapped: i64,
+    /// What is needed (rescue, supplies, …).
+    pub needs: String,
+    pub reporter_phone: String,
 }
 record!(IncidentReport, "incident_report", validate(r) {
     validate::required("事发地点", &r.place)?;
-    for (field, n) in [("死亡人数", r.deaths), ("受伤人数", r.injured), ("失联人数", r.missing), ("转移人数", r.evacuated)] {
+    for (field, n) in [("死亡人数", r.deaths), ("受伤人数", r.injured), ("失联人数", r.missing), ("被困人数", r.trapped), ("转移人数", r.evacuated)] {
         validate::optional_count(field, Some(n))?;
     }
-    Ok(())
+    validate::optional_phone("报告人电话", &r.reporter_phone)
 });
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -850,7 +895,7 @@ const fn synced<R: Record>(label: &'static str) -> SyncedTable {
 
 /// Every synced table, in an order in which foreign keys are satisfied: the one list the store,
 /// sync, the county server and the shell go by.
-pub const SYNCED: [SyncedTable; 26] = [
+pub const SYNCED: [SyncedTable; 27] = [
     synced::<Village>("村庄信息"),
     synced::<Grid>("网格"),
     synced::<GridMember>("网格员"),
@@ -873,6 +918,7 @@ pub const SYNCED: [SyncedTable; 26] = [
     synced::<Drill>("演练"),
     synced::<EducationSession>("宣传教育"),
     synced::<EducationAttendance>("宣传教育签到"),
+    synced::<Incident>("突发事件"),
     synced::<IncidentReport>("灾情报告"),
     synced::<EvacuationEvent>("转移"),
     synced::<EvacuationStatus>("转移情况"),

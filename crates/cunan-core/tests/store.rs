@@ -407,6 +407,13 @@ fn migrations_are_numbered_in_order_and_every_record_type_matches_its_table() {
             note: "代全户".into(),
             ..Default::default()
         },
+        Incident {
+            occurred_at: "2026-06-01T08:00:00+08:00".into(),
+            started_at: "2026-06-01T08:10:00+08:00".into(),
+            place: "青石桥".into(),
+            hazard: Some(HazardKind::Flood),
+            ..Default::default()
+        },
         IncidentReport {
             occurred_at: "2026-06-01T08:00".into(),
             reported_at: "2026-06-01T08:20".into(),
