@@ -3,7 +3,7 @@
 //! deadlines, and print a report's SMS or WeChat text. The rules are the core's `incident`.
 
 use clap::Subcommand;
-use cunan_app_api::core::incident::{self, DeadlineSource, DeadlineState, Severity};
+use cunan_app_api::core::incident::{self, DeadlineSource, Severity};
 use cunan_app_api::core::{HazardKind, IncidentReport, Store};
 use cunan_app_api::{ApiError, ApiResult, ErrorCode};
 
@@ -83,21 +83,6 @@ fn village_name(store: &Store) -> ApiResult<String> {
         .village()?
         .map(|v| v.name)
         .unwrap_or_else(|| "本村".to_string()))
-}
-
-/// How a deadline stands, in words: "还剩 12 分钟", "已超时 5 分钟", "已报（按时）".
-fn state_words(state: &DeadlineState) -> String {
-    let minutes = |s: i64| (s + 59) / 60;
-    match state {
-        DeadlineState::Due { seconds_left } => format!("还剩 {} 分钟", minutes(*seconds_left)),
-        DeadlineState::Overdue { seconds_late } => {
-            format!("已超时 {} 分钟", minutes(*seconds_late))
-        }
-        DeadlineState::Met { seconds_late: 0 } => "已报（按时）".to_string(),
-        DeadlineState::Met { seconds_late } => {
-            format!("已报（迟 {} 分钟）", minutes(*seconds_late))
-        }
-    }
 }
 
 fn print_text(text: &incident::ReportText, sms: bool) {
@@ -229,7 +214,7 @@ fn list(store: &Store) -> ApiResult<()> {
                     "    {}（{} 分钟内）：{}",
                     d.what,
                     d.minutes,
-                    state_words(&d.state)
+                    d.state.words()
                 );
             }
         }

@@ -7,6 +7,7 @@ mod common;
 use std::sync::Arc;
 
 use common::{cunan, ok};
+use cunan_county::incidents::incidents;
 use cunan_county::{CountyStorage, SqliteStorage, TestServer};
 
 fn ids(text: &str) -> Vec<String> {
@@ -113,6 +114,22 @@ fn an_incident_runs_on_the_deadlines_the_county_pushed_down() {
         "{said}"
     );
 
+    // The county sees it open, with the same deadline states, once synced.
+    ok(&cunan(&db, &["sync"]));
+    let open = incidents(storage.as_ref(), chrono::Utc::now(), true).unwrap();
+    assert_eq!(open.len(), 1);
+    assert_eq!(
+        (
+            open[0].village_name.as_str(),
+            open[0].incident.place.as_str()
+        ),
+        ("青石村", "溪口桥")
+    );
+    assert_eq!(open[0].reports.len(), 1);
+    let states: Vec<String> = open[0].deadlines.iter().map(|d| d.state.words()).collect();
+    assert_eq!(states, ["已报（按时）", "已报（按时）"]);
+    assert_eq!(open[0].deadlines[0].minutes, 25, "the county's own setting");
+
     let said = ok(&cunan(&db, &["incident", "text", &report, "--wechat"]));
     assert!(said.contains("需要支援：冲锋舟2艘"), "{said}");
 
@@ -138,4 +155,13 @@ fn an_incident_runs_on_the_deadlines_the_county_pushed_down() {
     let reports = rows.keys().filter(|(t, _)| t == "incident_report").count();
     assert_eq!(reports, 2);
     assert!(rows.contains_key(&("incident".to_string(), incident)));
+    assert!(incidents(storage.as_ref(), chrono::Utc::now(), true)
+        .unwrap()
+        .is_empty());
+    assert_eq!(
+        incidents(storage.as_ref(), chrono::Utc::now(), false)
+            .unwrap()
+            .len(),
+        1
+    );
 }

@@ -173,14 +173,39 @@ pub fn deadline_setting(store: &Store) -> Result<(DeadlineSetting, DeadlineSourc
         "key = ?1 AND village_code = ?2",
         &[&DEADLINE_SETTING, &COUNTY_SCOPE],
     )?;
-    for row in &rows {
-        if let Ok(setting) = serde_json::from_value::<DeadlineSetting>(row.value.clone()) {
-            if setting.is_sensible() {
-                return Ok((setting, DeadlineSource::County));
-            }
-        }
-    }
-    Ok((DeadlineSetting::default(), DeadlineSource::BuiltIn))
+    Ok(in_force(rows.iter().map(|r| &r.value)))
+}
+
+/// The setting in force among the county's published values of [`DEADLINE_SETTING`]: the
+/// first sensible one, else the built-in default. The county server uses it too.
+pub fn in_force<'a>(
+    values: impl IntoIterator<Item = &'a serde_json::Value>,
+) -> (DeadlineSetting, DeadlineSource) {
+    values
+        .into_iter()
+        .filter_map(|v| serde_json::from_value::<DeadlineSetting>(v.clone()).ok())
+        .find(DeadlineSetting::is_sensible)
+        .map(|s| (s, DeadlineSource::County))
+        .unwrap_or((DeadlineSetting::default(), DeadlineSource::BuiltIn))
+}
+
+/// The two deadlines of an incident at `now`, from its own record and its first report.
+pub fn deadlines_of(
+    setting: &DeadlineSetting,
+    incident: &Incident,
+    first_report: Option<&IncidentReport>,
+    now: DateTime<Utc>,
+) -> Result<[Deadline; 2]> {
+    let occurred = parse_time("事发时间", &incident.occurred_at)?;
+    let time = |t: Option<&str>| t.and_then(|t| DateTime::parse_from_rfc3339(t).ok());
+    Ok(deadlines(
+        setting,
+        incident.severity.as_deref().and_then(Severity::parse),
+        occurred,
+        now,
+        time(incident.phoned_at.as_deref()),
+        time(first_report.map(|r| r.reported_at.as_str())),
+    ))
 }
 
 /// Where one deadline stands.
@@ -194,6 +219,23 @@ pub enum DeadlineState {
     Overdue { seconds_late: i64 },
     /// Made: on time, or this many seconds late.
     Met { seconds_late: i64 },
+}
+
+impl DeadlineState {
+    /// In words, to the minute (rounded up): "还剩 12 分钟", "已超时 5 分钟", "已报（按时）".
+    pub fn words(&self) -> String {
+        let minutes = |s: i64| (s + 59) / 60;
+        match self {
+            DeadlineState::Due { seconds_left } => format!("还剩 {} 分钟", minutes(*seconds_left)),
+            DeadlineState::Overdue { seconds_late } => {
+                format!("已超时 {} 分钟", minutes(*seconds_late))
+            }
+            DeadlineState::Met { seconds_late: 0 } => "已报（按时）".to_string(),
+            DeadlineState::Met { seconds_late } => {
+                format!("已报（迟 {} 分钟）", minutes(*seconds_late))
+            }
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -392,15 +434,7 @@ pub fn board(store: &Store, now: DateTime<Utc>) -> Result<(Vec<IncidentView>, De
     let (setting, source) = deadline_setting(store)?;
     let mut out = Vec::new();
     for i in store.list::<Incident>()? {
-        let occurred = parse_time("事发时间", &i.occurred_at)?;
         let reports = reports(store, &i.id)?;
-        let written = reports
-            .first()
-            .and_then(|r| DateTime::parse_from_rfc3339(&r.reported_at).ok());
-        let phoned = i
-            .phoned_at
-            .as_deref()
-            .and_then(|t| DateTime::parse_from_rfc3339(t).ok());
         let severity = i.severity.as_deref().and_then(Severity::parse);
         out.push(IncidentView {
             hazard_label: i
@@ -409,7 +443,7 @@ pub fn board(store: &Store, now: DateTime<Utc>) -> Result<(Vec<IncidentView>, De
                 .unwrap_or("其他灾害")
                 .to_string(),
             severity_label: severity.map(|s| s.label().to_string()),
-            deadlines: deadlines(&setting, severity, occurred, now, phoned, written).to_vec(),
+            deadlines: deadlines_of(&setting, &i, reports.first(), now)?.to_vec(),
             open: i.closed_at.is_none(),
             reports,
             incident: i,

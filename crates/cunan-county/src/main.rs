@@ -57,6 +57,14 @@ enum Command {
         #[arg(long)]
         file: PathBuf,
     },
+    /// Every village's incidents (emergency mode) with their report deadlines now; open ones
+    /// only unless --all.
+    Incidents {
+        #[arg(long)]
+        all: bool,
+        #[arg(long)]
+        json: bool,
+    },
     /// Live row counts per table per village.
     Stats {
         #[arg(long)]
@@ -181,6 +189,43 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 serde_json::from_str(&text).map_err(|e| ("bad_json", e.to_string()))?;
             let n = storage.publish(&table, &rows).map_err(storage_failure)?;
             println!("已下发 {table} {n} 条。");
+        }
+        Command::Incidents { all, json } => {
+            let list = cunan_county::incidents::incidents(&storage, chrono::Utc::now(), !all)
+                .map_err(storage_failure)?;
+            if json {
+                let text =
+                    serde_json::to_string_pretty(&list).map_err(|e| ("format", e.to_string()))?;
+                println!("{text}");
+            } else if list.is_empty() {
+                println!("没有正在报告的突发事件。");
+            } else {
+                for c in &list {
+                    let i = &c.incident;
+                    let hazard = i.hazard.map(|h| h.label()).unwrap_or("其他灾害");
+                    let state = if c.open { "进行中" } else { "已终报" };
+                    println!(
+                        "{}（{}） {} {} {} {} · 已收报告 {} 份",
+                        c.village_name,
+                        c.village_code,
+                        i.occurred_at,
+                        i.place,
+                        hazard,
+                        state,
+                        c.reports.len()
+                    );
+                    if c.open {
+                        for d in &c.deadlines {
+                            println!(
+                                "    {}（{} 分钟内）：{}",
+                                d.what,
+                                d.minutes,
+                                d.state.words()
+                            );
+                        }
+                    }
+                }
+            }
         }
         Command::Stats { json, village } => {
             let stats = storage.stats(village.as_deref()).map_err(storage_failure)?;
