@@ -72,8 +72,7 @@ pub async fn set_server_address<R: Runtime>(
 /// A sync round soon, and the new status to every listener.
 fn after_change(session: &Session) -> Result<SyncStatusView, ApiError> {
     session.worker().wake();
-    session.announce(false);
-    Ok(session.sync_status())
+    Ok(session.announce(false))
 }
 
 /// The versions that lost a merge and are not restored yet, oldest first.

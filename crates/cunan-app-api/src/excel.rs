@@ -72,13 +72,12 @@ pub fn export_to_folder(session: &Session, kind: ExportKind) -> ApiResult<Printe
         let store = session.store()?;
         export(&store, kind, today(&store))?
     };
-    let path = Folder::Exports.write(&made.file_name, &made.bytes)?;
-    Ok(PrintedFile {
-        path: path.display().to_string(),
-        file_name: made.file_name,
-        bytes: made.bytes.len() as u64,
-        title: format!("{}（Excel）", made.title),
-    })
+    PrintedFile::write(
+        Folder::Exports,
+        made.file_name,
+        &made.bytes,
+        format!("{}（Excel）", made.title),
+    )
 }
 
 /// Only Excel files are read (by their name, before the bytes are looked at).

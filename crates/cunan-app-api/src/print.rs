@@ -49,6 +49,24 @@ pub struct PrintedFile {
     pub title: String,
 }
 
+impl PrintedFile {
+    /// Writes `bytes` as `file_name` into `folder` and says what was written.
+    pub(crate) fn write(
+        folder: Folder,
+        file_name: String,
+        bytes: &[u8],
+        title: String,
+    ) -> ApiResult<PrintedFile> {
+        let path = folder.write(&file_name, bytes)?;
+        Ok(PrintedFile {
+            path: path.display().to_string(),
+            file_name,
+            bytes: bytes.len() as u64,
+            title,
+        })
+    }
+}
+
 /// A printout built from the store and ready to render.
 pub struct Prepared {
     pub printout: Printout,
@@ -144,13 +162,7 @@ pub fn make(session: &Session, request: &PrintRequest) -> ApiResult<PrintedFile>
         prepare(&store, request, today(&store))?
     };
     let pdf = render(&prepared)?;
-    let path = Folder::Printouts.write(&prepared.file_name, &pdf)?;
-    Ok(PrintedFile {
-        path: path.display().to_string(),
-        file_name: prepared.file_name,
-        bytes: pdf.len() as u64,
-        title: prepared.title,
-    })
+    PrintedFile::write(Folder::Printouts, prepared.file_name, &pdf, prepared.title)
 }
 
 /// The bytes of a printout made by [`make`], for the in-app preview.

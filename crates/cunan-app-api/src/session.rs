@@ -251,10 +251,12 @@ impl Session {
     }
 
     /// Tells the worker's listener what changed after something outside the worker moved data
-    /// in (a USB bundle read here): a new status, and that the store changed.
-    pub fn announce(&self, store_changed: bool) {
+    /// in (a USB bundle read here, an enrollment): a new status, and that the store changed.
+    /// Returns the status it announced.
+    pub fn announce(&self, store_changed: bool) -> SyncStatusView {
         let status = self.sync_status();
-        self.worker().announce(status, store_changed);
+        self.worker().announce(status.clone(), store_changed);
+        status
     }
 }
 

@@ -2,7 +2,7 @@
 //! incident, record the telephone report, file 首报 / 续报 / 终报, list incidents with their
 //! deadlines, and print a report's SMS or WeChat text. The rules are the core's `incident`.
 
-use clap::Subcommand;
+use clap::{Args, Subcommand};
 use cunan_app_api::core::incident::{self, DeadlineSource, Severity};
 use cunan_app_api::core::{HazardKind, IncidentReport, Store};
 use cunan_app_api::{ApiError, ApiResult, ErrorCode};
@@ -29,26 +29,8 @@ pub enum IncidentCommand {
     /// print its SMS text.
     Report {
         id: String,
-        #[arg(long, default_value_t = 0)]
-        deaths: i64,
-        #[arg(long, default_value_t = 0)]
-        injured: i64,
-        #[arg(long, default_value_t = 0)]
-        missing: i64,
-        #[arg(long, default_value_t = 0)]
-        trapped: i64,
-        #[arg(long, default_value_t = 0)]
-        evacuated: i64,
-        #[arg(long, default_value = "")]
-        description: String,
-        #[arg(long, default_value = "")]
-        actions: String,
-        #[arg(long, default_value = "")]
-        needs: String,
-        #[arg(long, default_value = "")]
-        reporter: String,
-        #[arg(long, default_value = "")]
-        phone: String,
+        #[command(flatten)]
+        facts: ReportArgs,
         /// A new severity, if it changed.
         #[arg(long)]
         severity: Option<String>,
@@ -64,6 +46,49 @@ pub enum IncidentCommand {
         #[arg(long)]
         wechat: bool,
     },
+}
+
+/// What a report says, as given on the command line.
+#[derive(Args)]
+pub struct ReportArgs {
+    #[arg(long, default_value_t = 0)]
+    deaths: i64,
+    #[arg(long, default_value_t = 0)]
+    injured: i64,
+    #[arg(long, default_value_t = 0)]
+    missing: i64,
+    #[arg(long, default_value_t = 0)]
+    trapped: i64,
+    #[arg(long, default_value_t = 0)]
+    evacuated: i64,
+    #[arg(long, default_value = "")]
+    description: String,
+    #[arg(long, default_value = "")]
+    actions: String,
+    #[arg(long, default_value = "")]
+    needs: String,
+    #[arg(long, default_value = "")]
+    reporter: String,
+    #[arg(long, default_value = "")]
+    phone: String,
+}
+
+impl From<ReportArgs> for IncidentReport {
+    fn from(a: ReportArgs) -> Self {
+        IncidentReport {
+            deaths: a.deaths,
+            injured: a.injured,
+            missing: a.missing,
+            trapped: a.trapped,
+            evacuated: a.evacuated,
+            description: a.description,
+            actions_taken: a.actions,
+            needs: a.needs,
+            reporter: a.reporter,
+            reporter_phone: a.phone,
+            ..IncidentReport::default()
+        }
+    }
 }
 
 fn severity(text: Option<&str>) -> ApiResult<Option<Severity>> {
@@ -132,33 +157,13 @@ pub fn run(store: &mut Store, command: IncidentCommand) -> ApiResult<()> {
         }
         IncidentCommand::Report {
             id,
-            deaths,
-            injured,
-            missing,
-            trapped,
-            evacuated,
-            description,
-            actions,
-            needs,
-            reporter,
-            phone,
+            facts,
             severity: level,
             final_report,
         } => {
-            let level = severity(level.as_deref())?;
             let report = IncidentReport {
-                deaths,
-                injured,
-                missing,
-                trapped,
-                evacuated,
-                description,
-                actions_taken: actions,
-                needs,
-                reporter,
-                reporter_phone: phone,
-                severity: level.map(|s| s.code().to_string()),
-                ..IncidentReport::default()
+                severity: severity(level.as_deref())?.map(|s| s.code().to_string()),
+                ..IncidentReport::from(facts)
             };
             let filed = incident::file_report(store, &id, &report, final_report)?;
             println!(

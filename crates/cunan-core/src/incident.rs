@@ -398,7 +398,7 @@ pub fn file_report(
             i.severity = severity.clone();
             changed = true;
         }
-        if final_report && kind == ReportKind::Final {
+        if kind == ReportKind::Final {
             i.closed_at = Some(now.clone());
             changed = true;
         }
