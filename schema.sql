@@ -431,3 +431,25 @@ ALTER TABLE incident_report ADD COLUMN trapped INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE incident_report ADD COLUMN needs TEXT NOT NULL DEFAULT '';       -- what is needed
 ALTER TABLE incident_report ADD COLUMN reporter_phone TEXT NOT NULL DEFAULT '';
 CREATE INDEX incident_report_incident ON incident_report (incident_id);
+
+-- migration: 7
+
+-- 转移点名 (evacuation roll call, crates/cunan-core/src/rollcall.rs). An evacuation_event is a
+-- transfer order — from an incident or a warning — over the whole village or some grids; its list
+-- of people is fixed when it starts: one evacuation_status row per person, whose id is derived from
+-- (event, resident) so that marks made on several devices land in one row and merge by the sync
+-- rule (the later mark wins; the other is kept among the conflicts). Each row carries the grid,
+-- and whether the person is vulnerable or the household threatened, as they were at the start, so
+-- the totals can be counted from these rows alone (the county does so).
+ALTER TABLE evacuation_event ADD COLUMN incident_id TEXT REFERENCES incident (id);
+ALTER TABLE evacuation_event ADD COLUMN level TEXT NOT NULL DEFAULT '';        -- red | orange | yellow | blue, or '' (not from a warning)
+ALTER TABLE evacuation_event ADD COLUMN grid_ids JSON NOT NULL DEFAULT '[]';   -- the grids ordered to move; [] for the whole village
+ALTER TABLE evacuation_event ADD COLUMN threatened_only BOOLEAN NOT NULL DEFAULT 0; -- only households in a hazard area
+ALTER TABLE evacuation_event ADD COLUMN started_by TEXT NOT NULL DEFAULT '';
+ALTER TABLE evacuation_status ADD COLUMN household_id TEXT REFERENCES household (id);
+ALTER TABLE evacuation_status ADD COLUMN grid_id TEXT REFERENCES grid (id);
+ALTER TABLE evacuation_status ADD COLUMN threatened BOOLEAN NOT NULL DEFAULT 0;
+ALTER TABLE evacuation_status ADD COLUMN vulnerable BOOLEAN NOT NULL DEFAULT 0;
+ALTER TABLE evacuation_status ADD COLUMN staying_with TEXT NOT NULL DEFAULT ''; -- 投亲靠友: with whom, where
+ALTER TABLE evacuation_status ADD COLUMN marked_by TEXT NOT NULL DEFAULT '';   -- who made the mark (updated_at is when)
+-- status: pending | moved | with-relatives | refused | away | unreachable | returned

@@ -84,6 +84,12 @@ error_codes! {
     ReportSent = "report_sent",
     /// An incident with its final report: nothing more can be reported on it.
     IncidentClosed = "incident_closed",
+    /// A roll call whose scope holds nobody on the roster.
+    NobodyToMove = "nobody_to_move",
+    /// A roll call called off (解除): it takes no more marks.
+    RollCallEnded = "roll_call_ended",
+    /// A mark naming a shelter that is not (or no longer) registered.
+    ShelterMissing = "shelter_missing",
     /// Input the application layer refused before calling the core (an address, a folder).
     Input = "input",
     UnknownHazard = "unknown_hazard",

@@ -17,6 +17,7 @@ pub mod readiness;
 pub mod records;
 pub mod registers;
 mod replica;
+pub mod rollcall;
 pub mod roster;
 mod rows;
 pub mod store;

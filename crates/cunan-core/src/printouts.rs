@@ -261,13 +261,18 @@ fn masthead(village: &Village, today: NaiveDate) -> Masthead {
 /// "name phone", trimmed, skipping empty parts.
 /// The helper of a vulnerable person as printed: name and phone, or what is still pending
 /// (帮扶人待落实), so that the gap shows on paper too.
-fn helper_of(v: &VulnerablePerson) -> String {
+pub(crate) fn helper_of(v: &VulnerablePerson) -> String {
     let (name, phone) = (v.helper_name.trim(), v.helper_phone.trim());
     match (name.is_empty(), phone.is_empty()) {
         (false, false) => person(name, phone),
         (false, true) => format!("{name}（电话{HELPER_PENDING}）"),
         _ => HELPER_PENDING.to_string(),
     }
+}
+
+/// A grid member as sheets name them: "网格长 王某 138…".
+pub(crate) fn member_line(m: &GridMember) -> String {
+    format!("{} {}", m.role.trim(), person(&m.name, &m.phone))
 }
 
 fn person(name: &str, phone: &str) -> String {
@@ -285,7 +290,7 @@ fn age_on(birth: Option<NaiveDate>, today: NaiveDate) -> Option<i32> {
     (0..=130).contains(&age).then_some(age)
 }
 
-fn vulnerable_label(v: &VulnerablePerson) -> String {
+pub(crate) fn vulnerable_label(v: &VulnerablePerson) -> String {
     if v.kind_note.trim().is_empty() {
         v.kind.label().to_string()
     } else {
@@ -697,7 +702,7 @@ pub fn grid_sheets(store: &Store, grid: Option<&str>, today: NaiveDate) -> Resul
             .count();
         let danger_household_count = households.iter().filter(|h| h.in_danger_zone).count();
         let members = members_by_grid.get(&g.id).cloned().unwrap_or_default();
-        let line = |m: &GridMember| format!("{} {}", m.role.trim(), person(&m.name, &m.phone));
+        let line = member_line;
         let carriers: Vec<Option<&GridMember>> = if members.is_empty() {
             vec![None]
         } else {

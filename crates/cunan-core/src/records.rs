@@ -842,30 +842,66 @@ record!(IncidentReport, "incident_report", validate(r) {
     validate::optional_phone("报告人电话", &r.reporter_phone)
 });
 
+/// 转移: a transfer order and its roll call (see `rollcall.rs` for its rules).
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct EvacuationEvent {
     pub id: String,
     pub hazard: Option<HazardKind>,
     pub started_at: String,
+    /// When it was called off (解除), if it was.
     pub ended_at: Option<String>,
     pub reason: String,
     pub note: String,
+    /// The incident the transfer is part of, if any: its reports count the people moved.
+    pub incident_id: Option<String>,
+    /// The warning level behind the order (red | orange | yellow | blue), or empty.
+    pub level: String,
+    /// The grids ordered to move; empty for the whole village.
+    pub grid_ids: Vec<String>,
+    /// Only households in a hazard area (the ones with household evacuation cards).
+    pub threatened_only: bool,
+    pub started_by: String,
 }
-record!(EvacuationEvent, "evacuation_event");
+record!(EvacuationEvent, "evacuation_event", validate(e) {
+    validate::required("开始时间", &e.started_at)?;
+    if !["", "red", "orange", "yellow", "blue"].contains(&e.level.trim()) {
+        return Err(ValidationError::new("out_of_range", "预警级别", "预警级别应为红色、橙色、黄色或蓝色，不是预警引起的转移可以不填。"));
+    }
+    Ok(())
+});
 
+/// Where one person on a roll call is: one row per (event, resident), the latest mark.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct EvacuationStatus {
     pub id: String,
     pub event_id: String,
     pub resident_id: String,
-    pub status: String,
+    pub status: crate::rollcall::Mark,
     pub shelter_id: Option<String>,
+    /// When the mark was made (RFC 3339); the start of the roll call for a person not marked yet.
     pub updated_at: String,
     pub note: String,
+    pub household_id: Option<String>,
+    pub grid_id: Option<String>,
+    /// The household is in a hazard area (as it was when the roll call started).
+    pub threatened: bool,
+    /// The person is one of the 重点人群 (as when the roll call started).
+    pub vulnerable: bool,
+    /// 投亲靠友: with whom, or where.
+    pub staying_with: String,
+    /// Who made the mark.
+    pub marked_by: String,
 }
-record!(EvacuationStatus, "evacuation_status");
+record!(EvacuationStatus, "evacuation_status", validate(s) {
+    validate::required("转移", &s.event_id)?;
+    validate::required("居民", &s.resident_id)?;
+    if s.status == crate::rollcall::Mark::WithRelatives {
+        validate::required("投靠的亲友", &s.staying_with)?;
+    }
+    Ok(())
+});
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]

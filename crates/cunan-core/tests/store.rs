@@ -424,7 +424,7 @@ fn migrations_are_numbered_in_order_and_every_record_type_matches_its_table() {
         EvacuationStatus {
             event_id: event.id.clone(),
             resident_id: r.id.clone(),
-            status: "moved".into(),
+            status: cunan_core::rollcall::Mark::Moved,
             updated_at: "2026-06-01T09:00".into(),
             ..Default::default()
         },
