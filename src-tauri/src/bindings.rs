@@ -4,6 +4,9 @@
 use cunan_app_api::core::education::{
     Attendee, EducationLog, EducationShare, GridEducation, SessionRow,
 };
+use cunan_app_api::core::incident::{
+    DeadlineRule, DeadlineSetting, DeadlineSource, DeadlineState, ReportKind, ReportText, Severity,
+};
 use cunan_app_api::core::kit::{
     KitChecklist, KitLine, KitProblem, ResponsibleKit, ResponsibleKitRow,
 };
@@ -17,15 +20,18 @@ use cunan_app_api::core::roster::{
 use cunan_app_api::core::store::Tombstone;
 use cunan_app_api::core::{
     Contact, Drill, EducationAttendance, EducationSession, EvacuationRoute, FloodResponsible, Grid,
-    GridMember, HazardKind, HazardReport, HazardSite, Household, KitCondition, KitInspection,
-    KitItem, Plan, PlanPhase, PlanStep, Resident, Shelter, Team, TeamMember, Village,
-    VulnerableKind, VulnerablePerson,
+    GridMember, HazardKind, HazardReport, HazardSite, Household, Incident, IncidentReport,
+    KitCondition, KitInspection, KitItem, Plan, PlanPhase, PlanStep, Resident, Shelter, Team,
+    TeamMember, Village, VulnerableKind, VulnerablePerson,
 };
 use cunan_app_api::{ImportPreview, ImportSummary, RowError};
 use ts_rs::{Config, TS};
 
 use cunan_app_api::conflicts::{ConflictField, ConflictView};
 use cunan_app_api::excel::ExportKind;
+use cunan_app_api::incident::{
+    DeadlineLine, IncidentBoard, IncidentEntry, NewIncident, ReportTexts,
+};
 use cunan_app_api::print::{PrintRequest, PrintedFile};
 use cunan_app_api::usb::{BundleRead, BundleWritten, UsbFolder};
 use cunan_app_api::worker::{SyncPhase, SyncProgressView, SyncStage, SyncStatusView};
@@ -119,6 +125,20 @@ pub fn typescript() -> String {
         decl::<RowError>(&cfg),
         decl::<ImportSummary>(&cfg),
         decl::<ExportKind>(&cfg),
+        decl::<Severity>(&cfg),
+        decl::<ReportKind>(&cfg),
+        decl::<Incident>(&cfg),
+        decl::<IncidentReport>(&cfg),
+        decl::<DeadlineRule>(&cfg),
+        decl::<DeadlineSetting>(&cfg),
+        decl::<DeadlineSource>(&cfg),
+        decl::<DeadlineState>(&cfg),
+        decl::<DeadlineLine>(&cfg),
+        decl::<IncidentEntry>(&cfg),
+        decl::<IncidentBoard>(&cfg),
+        decl::<NewIncident>(&cfg),
+        decl::<ReportText>(&cfg),
+        decl::<ReportTexts>(&cfg),
     ];
     for d in decls {
         out.push('\n');
@@ -170,6 +190,21 @@ pub fn typescript() -> String {
         "PLAN_PHASE_LABELS",
         "PlanPhase",
         PlanPhase::ALL.map(|p| (p, p.label())),
+    ));
+    out.push_str(&labels(
+        "SEVERITY_LABELS",
+        "Severity",
+        Severity::ALL.map(|s| (s, s.label())),
+    ));
+    out.push_str(&labels(
+        "REPORT_KIND_LABELS",
+        "ReportKind",
+        [
+            ReportKind::First,
+            ReportKind::Continuation,
+            ReportKind::Final,
+        ]
+        .map(|k| (k, k.label())),
     ));
     out
 }

@@ -7,6 +7,7 @@
 pub mod bindings;
 pub mod commands;
 pub mod excel;
+pub mod incident;
 pub mod print;
 pub mod records;
 pub mod state;
@@ -69,6 +70,11 @@ pub fn configure<R: Runtime>(builder: tauri::Builder<R>, session: Session) -> ta
             print::open_printout,
             print::reveal_printout,
             print::list_grids,
+            incident::incident_board,
+            incident::start_incident,
+            incident::mark_phoned,
+            incident::file_report,
+            incident::report_texts,
         ])
 }
 

@@ -699,6 +699,160 @@ vulnerable: number, };
  */
 export type ExportKind = "roster" | "kit" | "contacts";
 
+/**
+ * 事件等级: I 特别重大, II 重大, III 较大, IV 一般.
+ */
+export type Severity = "I" | "II" | "III" | "IV";
+
+/**
+ * Which report of an incident.
+ */
+export type ReportKind = "first" | "continuation" | "final";
+
+/**
+ * 突发事件: an incident being reported up (emergency mode). See `incident.rs` for its rules.
+ */
+export type Incident = { id: string, hazard: HazardKind | null, 
+/**
+ * When it happened (RFC 3339): the report deadlines run from here.
+ */
+occurred_at: string, place: string, 
+/**
+ * `I` … `IV`, I the gravest; `None` until known.
+ */
+severity: string | null, 
+/**
+ * When the officer started it in the app (RFC 3339).
+ */
+started_at: string, 
+/**
+ * When the telephone report was made, if it was.
+ */
+phoned_at: string | null, 
+/**
+ * When the final report closed it.
+ */
+closed_at: string | null, note: string, };
+
+/**
+ * One report of an incident (首报, 续报 or 终报), kept exactly as sent.
+ */
+export type IncidentReport = { id: string, first_report_id: string | null, occurred_at: string, reported_at: string, place: string, hazard: HazardKind | null, severity: string | null, deaths: number, injured: number, missing: number, evacuated: number, description: string, actions_taken: string, reporter: string, incident_id: string | null, 
+/**
+ * 首报, 续报 or 终报.
+ */
+kind: ReportKind, trapped: number, 
+/**
+ * What is needed (rescue, supplies, …).
+ */
+needs: string, reporter_phone: string, };
+
+/**
+ * Minutes from the time it happened to each report.
+ */
+export type DeadlineRule = { phone_minutes: number, written_minutes: number, };
+
+/**
+ * The county's report deadlines: the normal limits, the short ones, and the severity from which
+ * (it and graver) the short ones apply.
+ */
+export type DeadlineSetting = { normal: DeadlineRule, urgent: DeadlineRule, urgent_from: Severity, };
+
+/**
+ * Where the deadlines in force came from.
+ */
+export type DeadlineSource = { "kind": "built_in" } | { "kind": "county" };
+
+/**
+ * Where one deadline stands.
+ */
+export type DeadlineState = { "state": "due", seconds_left: number, } | { "state": "overdue", seconds_late: number, } | { "state": "met", seconds_late: number, };
+
+/**
+ * One deadline of an incident, with where it stands in words.
+ */
+export type DeadlineLine = { 
+/**
+ * 电话报告 or 书面首报.
+ */
+what: string, minutes: number, 
+/**
+ * RFC 3339, in the offset the incident's time was given in.
+ */
+due_at: string, state: DeadlineState, 
+/**
+ * "还剩 12 分钟", "已超时 5 分钟", "已报（按时）", "已报（迟 3 分钟）".
+ */
+words: string, };
+
+/**
+ * One incident on the board.
+ */
+export type IncidentEntry = { incident: Incident, hazard_label: string, severity_label: string | null, 
+/**
+ * The telephone report, then the written first report.
+ */
+deadlines: Array<DeadlineLine>, 
+/**
+ * In the order they were filed, each exactly as sent.
+ */
+reports: Array<IncidentReport>, open: boolean, };
+
+/**
+ * The emergency board: what the emergency page and the clock under the header show.
+ */
+export type IncidentBoard = { 
+/**
+ * The instant the deadlines are reckoned at (RFC 3339, in this computer's offset): the
+ * app's clock.
+ */
+now: string, 
+/**
+ * The same instant to the minute as a `datetime-local` field holds it
+ * (`2026-06-15T10:00`): the default time it happened in the start dialog.
+ */
+now_local: string, 
+/**
+ * The deadlines in force, and where they came from.
+ */
+setting: DeadlineSetting, source: DeadlineSource, 
+/**
+ * Open incidents first, newest first.
+ */
+incidents: Array<IncidentEntry>, };
+
+/**
+ * An incident the officer starts: what, when (empty for now), where, how grave (if known).
+ */
+export type NewIncident = { hazard: HazardKind, 
+/**
+ * RFC 3339, or a time on this computer's clock as a `datetime-local` field gives it
+ * (`2026-06-15T09:30`); empty for now.
+ */
+occurred_at: string, place: string, 
+/**
+ * `I` … `IV`; `null` or empty while unknown.
+ */
+severity: string | null, };
+
+/**
+ * A report as plain text, with its length.
+ */
+export type ReportText = { text: string, chars: number, 
+/**
+ * SMS segments of [`SMS_SEGMENT_CHARS`] the text takes.
+ */
+segments: number, };
+
+/**
+ * A report's two texts: for an SMS (at most [`SMS_MAX_SEGMENTS`] segments) and for WeChat.
+ */
+export type ReportTexts = { report_id: string, kind: ReportKind, sms: ReportText, wechat: ReportText, 
+/**
+ * Characters in one SMS segment, and the most segments a report's SMS takes.
+ */
+segment_chars: number, max_segments: number, };
+
 export const HAZARD_KIND_LABELS: Record<HazardKind, string> = {
   "flood": "防汛防台",
   "geological": "地质灾害",
@@ -733,4 +887,15 @@ export const PLAN_PHASE_LABELS: Record<PlanPhase, string> = {
   "evacuation": "转移避险",
   "reporting": "信息报告",
   "recovery": "灾后恢复",
+};
+export const SEVERITY_LABELS: Record<Severity, string> = {
+  "I": "特别重大（I级）",
+  "II": "重大（II级）",
+  "III": "较大（III级）",
+  "IV": "一般（IV级）",
+};
+export const REPORT_KIND_LABELS: Record<ReportKind, string> = {
+  "first": "首报",
+  "continuation": "续报",
+  "final": "终报",
 };

@@ -7,6 +7,8 @@
 //!   [`worker::sync_with_retries`] for one-shot callers.
 //! - [`enroll`]: address checks, enrollment, another address of the same server.
 //! - [`conflicts`]: the conflicts page's read model.
+//! - [`incident`]: emergency mode's reporting — the board with its deadlines, start, the
+//!   telephone report, 首报 / 续报 / 终报, and each report's SMS and WeChat text.
 //! - [`print`], [`excel`], [`usb`], [`files`]: printouts (titles, file names, "nothing to
 //!   print", the glyph check), Excel import and exports, USB bundles, the folders files go to.
 //! - [`error`]: [`ApiError`] and the closed list of [`ErrorCode`]s, exported to TypeScript.
@@ -19,6 +21,7 @@ pub mod enroll;
 pub mod error;
 pub mod excel;
 pub mod files;
+pub mod incident;
 pub mod print;
 pub mod records;
 pub mod session;

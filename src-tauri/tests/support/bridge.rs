@@ -5,6 +5,9 @@
 //!   window would and answers 200 with its JSON (or bytes), or 400 with the `ApiError`;
 //! - `GET /events` answers how many `store-changed` events the app has sent (the UI polls it
 //!   where the window would get the event);
+//! - `POST /clock` with `{"advance_seconds": n}` (or `{"now": "<RFC 3339>"}`) moves the app's
+//!   clock, when the bridge runs on a test clock (`start_with_clock`): the UI tests see a
+//!   deadline pass without waiting for it. It answers the clock's new reading;
 //! - `GET /...` serves the built UI (`ui/dist-uitest`, built with `--mode uitest`, which talks to
 //!   this bridge instead of Tauri's IPC).
 //!
@@ -26,7 +29,7 @@ use axum::Router;
 use cunan_app_api::worker::WorkerConfig;
 use cunan_app_api::Session;
 use cunan_app_lib::sync::STORE_CHANGED_EVENT;
-use cunan_core::clock::{Clock, SystemClock};
+use cunan_core::clock::{Clock, FixedClock, SystemClock};
 use tauri::ipc::{CallbackFn, InvokeBody, InvokeResponseBody};
 use tauri::test::{get_ipc_response, mock_builder, mock_context, noop_assets, INVOKE_KEY};
 use tauri::webview::InvokeRequest;
@@ -45,6 +48,8 @@ struct Bridge {
     dist: PathBuf,
     /// How many `store-changed` events the app sent (the UI polls `GET /events`).
     store_changed: Arc<AtomicU64>,
+    /// The app's clock, when a test may move it.
+    test_clock: Option<Arc<FixedClock>>,
 }
 
 /// A running bridge; it stops when the process ends.
@@ -61,11 +66,23 @@ impl Running {
 /// Starts the bridge over the store at `store`, serving the UI from `dist`, on `port` (0 for any).
 #[allow(dead_code)] // ui_bridge and ui-bench use it; the UI tests start on a fixed clock.
 pub fn start(store: &Path, dist: &Path, port: u16) -> Running {
-    start_with_clock(store, dist, port, Arc::new(SystemClock))
+    start_on(store, dist, port, Arc::new(SystemClock), None)
 }
 
-/// The same on the given clock: the app's "today" (and every rule's) is the clock's.
-pub fn start_with_clock(store: &Path, dist: &Path, port: u16, clock: Arc<dyn Clock>) -> Running {
+/// The same on a test clock: the app's "today" (and every rule's) is the clock's, and
+/// `POST /clock` moves it.
+#[allow(dead_code)] // the UI tests use it; ui_bridge and ui-bench run on the system clock.
+pub fn start_with_clock(store: &Path, dist: &Path, port: u16, clock: Arc<FixedClock>) -> Running {
+    start_on(store, dist, port, clock.clone(), Some(clock))
+}
+
+fn start_on(
+    store: &Path,
+    dist: &Path,
+    port: u16,
+    clock: Arc<dyn Clock>,
+    test_clock: Option<Arc<FixedClock>>,
+) -> Running {
     let (jobs, queue) = mpsc::channel::<Job>();
     let store = store.to_path_buf();
     let store_changed = Arc::new(AtomicU64::new(0));
@@ -103,6 +120,7 @@ pub fn start_with_clock(store: &Path, dist: &Path, port: u16, clock: Arc<dyn Clo
         jobs,
         dist: dist.to_path_buf(),
         store_changed,
+        test_clock,
     };
     let listener = std::net::TcpListener::bind(("127.0.0.1", port)).expect("bind loopback");
     listener.set_nonblocking(true).expect("nonblocking");
@@ -118,6 +136,7 @@ pub fn start_with_clock(store: &Path, dist: &Path, port: u16, clock: Arc<dyn Clo
             let app = Router::new()
                 .route("/invoke/{cmd}", post(invoke))
                 .route("/events", get(events))
+                .route("/clock", post(move_clock))
                 .fallback(get(file))
                 .with_state(bridge);
             axum::serve(listener, app).await.expect("serve");
@@ -167,6 +186,36 @@ async fn events(State(bridge): State<Bridge>) -> Response {
     (
         [(header::CONTENT_TYPE, "application/json")],
         format!("{{\"store_changed\":{n}}}"),
+    )
+        .into_response()
+}
+
+/// Moves the test clock: `{"advance_seconds": n}` or `{"now": "<RFC 3339>"}`.
+async fn move_clock(State(bridge): State<Bridge>, body: Bytes) -> Response {
+    let Some(clock) = &bridge.test_clock else {
+        return (
+            StatusCode::NOT_FOUND,
+            "this bridge runs on the system clock",
+        )
+            .into_response();
+    };
+    let Ok(args) = serde_json::from_slice::<serde_json::Value>(&body) else {
+        return (StatusCode::BAD_REQUEST, "expected a JSON object").into_response();
+    };
+    let to = if let Some(seconds) = args["advance_seconds"].as_i64() {
+        clock.now() + chrono::Duration::seconds(seconds)
+    } else if let Some(Ok(t)) = args["now"]
+        .as_str()
+        .map(chrono::DateTime::parse_from_rfc3339)
+    {
+        t.with_timezone(&chrono::Utc)
+    } else {
+        return (StatusCode::BAD_REQUEST, "give advance_seconds or now").into_response();
+    };
+    clock.set(to);
+    (
+        [(header::CONTENT_TYPE, "application/json")],
+        serde_json::json!({ "now": clock.now().to_rfc3339() }).to_string(),
     )
         .into_response()
 }
