@@ -59,8 +59,9 @@ pub struct ReportArgs {
     missing: i64,
     #[arg(long, default_value_t = 0)]
     trapped: i64,
-    #[arg(long, default_value_t = 0)]
-    evacuated: i64,
+    /// People evacuated; left out, the count moved in the incident's roll calls.
+    #[arg(long)]
+    evacuated: Option<i64>,
     #[arg(long, default_value = "")]
     description: String,
     #[arg(long, default_value = "")]
@@ -80,7 +81,7 @@ impl From<ReportArgs> for IncidentReport {
             injured: a.injured,
             missing: a.missing,
             trapped: a.trapped,
-            evacuated: a.evacuated,
+            evacuated: a.evacuated.unwrap_or(0),
             description: a.description,
             actions_taken: a.actions,
             needs: a.needs,
@@ -161,8 +162,13 @@ pub fn run(store: &mut Store, command: IncidentCommand) -> ApiResult<()> {
             severity: level,
             final_report,
         } => {
+            let evacuated = match facts.evacuated {
+                Some(n) => n,
+                None => cunan_app_api::core::rollcall::evacuated_for_incident(store, &id)?,
+            };
             let report = IncidentReport {
                 severity: severity(level.as_deref())?.map(|s| s.code().to_string()),
+                evacuated,
                 ..IncidentReport::from(facts)
             };
             let filed = incident::file_report(store, &id, &report, final_report)?;

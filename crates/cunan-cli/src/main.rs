@@ -7,6 +7,7 @@
 mod excel;
 mod incident;
 mod print;
+mod rollcall;
 mod sync;
 
 use std::path::PathBuf;
@@ -87,6 +88,11 @@ enum Command {
     Incident {
         #[command(subcommand)]
         command: incident::IncidentCommand,
+    },
+    /// Emergency mode: the evacuation roll call (转移点名) — start, mark, totals, call off.
+    Rollcall {
+        #[command(subcommand)]
+        command: rollcall::RollCallCommand,
     },
     /// USB bundles, for when there is no network.
     Bundle {
@@ -190,6 +196,7 @@ fn run(cli: Cli) -> ApiResult<()> {
             sync::sync(&mut open_existing(&db)?, server.as_deref(), attempts)?
         }
         Command::Incident { command } => incident::run(&mut open_existing(&db)?, command)?,
+        Command::Rollcall { command } => rollcall::run(&mut open_existing(&db)?, command)?,
         Command::Bundle { command } => sync::bundle(&mut open_existing(&db)?, command)?,
         Command::Import { command } => excel::import(&mut open_existing(&db)?, command)?,
         Command::Export { product, file } => {
