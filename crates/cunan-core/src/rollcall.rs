@@ -404,7 +404,7 @@ impl Count {
 }
 
 /// The totals of a roll call, for a grid or the village.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Totals {
     /// Everyone on the list.
@@ -427,6 +427,26 @@ pub struct MarkCount {
     pub count: Count,
 }
 
+/// No one yet, with every mark listed at zero.
+impl Default for Totals {
+    fn default() -> Totals {
+        Totals {
+            listed: Count::default(),
+            expected: Count::default(),
+            moved: Count::default(),
+            not_moved: Count::default(),
+            by_mark: Mark::ALL
+                .into_iter()
+                .map(|mark| MarkCount {
+                    mark,
+                    label: mark.label().to_string(),
+                    count: Count::default(),
+                })
+                .collect(),
+        }
+    }
+}
+
 impl Totals {
     fn add(&mut self, s: &EvacuationStatus) {
         self.listed.add(s.vulnerable);
@@ -440,20 +460,6 @@ impl Totals {
         }
         if let Some(m) = self.by_mark.iter_mut().find(|m| m.mark == s.status) {
             m.count.add(s.vulnerable);
-        }
-    }
-
-    fn new() -> Totals {
-        Totals {
-            by_mark: Mark::ALL
-                .into_iter()
-                .map(|mark| MarkCount {
-                    mark,
-                    label: mark.label().to_string(),
-                    count: Count::default(),
-                })
-                .collect(),
-            ..Totals::default()
         }
     }
 
@@ -506,15 +512,12 @@ pub fn tally(
     grids: &[Grid],
     shelters: &[Shelter],
 ) -> RollCallTotals {
-    let mut village = Totals::new();
+    let mut village = Totals::default();
     let mut by_grid: HashMap<Option<&str>, Totals> = HashMap::new();
     let mut in_shelter: BTreeMap<Option<&str>, i64> = BTreeMap::new();
     for s in statuses {
         village.add(s);
-        by_grid
-            .entry(s.grid_id.as_deref())
-            .or_insert_with(Totals::new)
-            .add(s);
+        by_grid.entry(s.grid_id.as_deref()).or_default().add(s);
         if s.status == Mark::Moved {
             *in_shelter.entry(s.shelter_id.as_deref()).or_default() += 1;
         }
@@ -530,7 +533,7 @@ pub fn tally(
         }
     }
     // Rows of a grid deleted since, and of households in no grid, go under 未分网格.
-    let mut rest = Totals::new();
+    let mut rest = Totals::default();
     let mut any_rest = false;
     for (_, t) in by_grid {
         any_rest = true;

@@ -457,7 +457,7 @@ fn a_resident_registered_after_the_start_joins_the_list_when_marked() {
     rollcall::mark(
         &mut v.store,
         &e.id,
-        &[newcomer.id.clone()],
+        std::slice::from_ref(&newcomer.id),
         &input(Mark::Moved),
     )
     .unwrap();
