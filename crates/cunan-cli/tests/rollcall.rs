@@ -263,3 +263,74 @@ fn kill_9_while_marking_loses_no_acknowledged_mark_and_leaves_no_half_household(
     );
     assert!(killed > 0, "the campaign killed no run: it tested nothing");
 }
+
+/// The county receives the roll call with a sync and counts it with the village's own rule.
+#[test]
+fn the_county_sees_the_roll_call_totals_of_an_incident() {
+    use cunan_county::incidents::incidents;
+    use cunan_county::{CountyStorage, SqliteStorage, TestServer};
+    use std::sync::Arc;
+
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("village.sqlite3");
+    ok(&cunan(&db, &["demo", "--households", "15"]));
+    let storage = Arc::new(SqliteStorage::open(&dir.path().join("county.sqlite3")).unwrap());
+    let code = storage.add_village("330599101201", "青石村").unwrap();
+    let server = TestServer::start_with(storage.clone(), 0).unwrap();
+    ok(&cunan(
+        &db,
+        &["enroll", "--server", &server.url(), "--code", &code],
+    ));
+    let said = ok(&cunan(
+        &db,
+        &[
+            "incident",
+            "start",
+            "--hazard",
+            "flood",
+            "--place",
+            "溪口桥",
+        ],
+    ));
+    let incident = said
+        .lines()
+        .find_map(|l| l.strip_prefix("事件编号："))
+        .unwrap()
+        .trim()
+        .to_string();
+    let event = event_id(&ok(&cunan(
+        &db,
+        &["rollcall", "start", "--incident", &incident],
+    )));
+    let rows = statuses(&db, &event);
+    let first = rows[0].household_id.clone().unwrap();
+    let in_first = rows
+        .iter()
+        .filter(|s| s.household_id.as_ref() == Some(&first))
+        .count();
+    ok(&cunan(
+        &db,
+        &[
+            "rollcall",
+            "mark",
+            &event,
+            "--household",
+            &first,
+            "--status",
+            "moved",
+        ],
+    ));
+    ok(&cunan(&db, &["sync"]));
+
+    let list = incidents(storage.as_ref(), chrono::Utc::now(), true).unwrap();
+    assert_eq!(list.len(), 1);
+    let totals = list[0]
+        .roll_call
+        .as_ref()
+        .expect("the roll call reached the county");
+    assert_eq!(totals.listed.people, rows.len() as i64);
+    assert_eq!(totals.moved.people, in_first as i64);
+    assert_eq!(totals.not_moved.people, (rows.len() - in_first) as i64);
+    let vulnerable = rows.iter().filter(|s| s.vulnerable).count() as i64;
+    assert_eq!(totals.listed.vulnerable, vulnerable);
+}

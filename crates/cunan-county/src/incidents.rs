@@ -6,8 +6,9 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 use cunan_core::incident::{self, Deadline, DEADLINE_SETTING};
+use cunan_core::rollcall::{tally, Totals};
 use cunan_core::sync::COUNTY_SCOPE;
-use cunan_core::{Incident, IncidentReport};
+use cunan_core::{EvacuationEvent, EvacuationStatus, Incident, IncidentReport};
 use serde::Serialize;
 use serde_json::Value;
 
@@ -23,6 +24,9 @@ pub struct CountyIncident {
     pub reports: Vec<IncidentReport>,
     pub deadlines: Vec<Deadline>,
     pub open: bool,
+    /// The totals of the incident's roll calls (转移点名), counted from the status rows received
+    /// with the village app's own rule; `None` when none has been synced up.
+    pub roll_call: Option<Totals>,
 }
 
 /// Every incident the villages have synced up, open ones first, then by time it happened
@@ -64,6 +68,20 @@ pub fn incidents(
                 }
             }
         }
+        let mut events_of: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for row in of("evacuation_event") {
+            if let Ok(e) = serde_json::from_value::<EvacuationEvent>(row.clone()) {
+                if let Some(id) = e.incident_id.clone() {
+                    events_of.entry(id).or_default().push(e.id);
+                }
+            }
+        }
+        let mut statuses: BTreeMap<String, Vec<EvacuationStatus>> = BTreeMap::new();
+        for row in of("evacuation_status") {
+            if let Ok(s) = serde_json::from_value::<EvacuationStatus>(row.clone()) {
+                statuses.entry(s.event_id.clone()).or_default().push(s);
+            }
+        }
         for row in of("incident") {
             // A row the server stored but cannot read is skipped, not fatal for the list.
             let Ok(i) = serde_json::from_value::<Incident>(row.clone()) else {
@@ -78,7 +96,15 @@ pub fn incidents(
             let Ok(deadlines) = incident::deadlines_of(&setting, &i, its.first(), now) else {
                 continue;
             };
+            let rows: Vec<EvacuationStatus> = events_of
+                .get(&i.id)
+                .into_iter()
+                .flatten()
+                .flat_map(|e| statuses.get(e).cloned().unwrap_or_default())
+                .collect();
+            let roll_call = (!rows.is_empty()).then(|| tally(&rows, &[], &[]).village);
             out.push(CountyIncident {
+                roll_call,
                 village_code: village.clone(),
                 village_name: village_name.clone(),
                 incident: i,

@@ -214,6 +214,15 @@ fn run(cli: Cli) -> Result<(), Failure> {
                         state,
                         c.reports.len()
                     );
+                    if let Some(t) = &c.roll_call {
+                        println!(
+                            "    转移：应转移 {} 人，已转移 {} 人，未转移 {} 人（其中重点人员 {} 人）",
+                            t.expected.people,
+                            t.moved.people,
+                            t.not_moved.people,
+                            t.not_moved.vulnerable
+                        );
+                    }
                     if c.open {
                         for d in &c.deadlines {
                             println!(
