@@ -44,6 +44,11 @@ fn main_flows_in_headless_chromium() {
         .expect("ui/tests")
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| p.to_string_lossy().ends_with(".test.mjs"))
+        // `CUNAN_UI_ONLY=incident` runs only the files whose name contains it (while working on one).
+        .filter(|p| match std::env::var("CUNAN_UI_ONLY") {
+            Ok(only) => p.to_string_lossy().contains(&only),
+            Err(_) => true,
+        })
         .collect();
     files.sort();
     assert!(!files.is_empty(), "no UI tests in ui/tests");

@@ -60,6 +60,7 @@ import type {
   Tombstone,
   VulnerablePerson,
 } from "./bindings";
+import type { Incident, IncidentBoard, IncidentReport, NewIncident, ReportTexts } from "./bindings";
 
 /** The record types the generic commands (`list`, `save`, `remove`) work on, by table name. */
 export type RecordTypes = {
@@ -172,6 +173,18 @@ export interface Backend {
   responsibleKit(): Promise<ResponsibleKit>;
   readiness(): Promise<Readiness>;
 
+  // Emergency mode: incidents reported up against the deadlines.
+  /** Every incident with its two deadlines at the app's clock, open ones first. */
+  incidentBoard(): Promise<IncidentBoard>;
+  /** Starts an incident; the deadlines run from the time it happened. */
+  startIncident(incident: NewIncident): Promise<Incident>;
+  /** 已电话报告: the telephone report was made, now. */
+  markPhoned(id: string): Promise<Incident>;
+  /** Files the next report (首报, then 续报; 终报 with `finalReport`), kept as sent. */
+  fileReport(incidentId: string, report: IncidentReport, finalReport: boolean): Promise<IncidentReport>;
+  /** A filed report's SMS text (at most 3 segments) and WeChat text. */
+  reportTexts(reportId: string): Promise<ReportTexts>;
+
   // Excel.
   /** Reads a workbook and checks it; nothing is written. The backend keeps the parsed rows. */
   importRosterPreview(fileName: string, bytes: Uint8Array): Promise<ImportPreview>;
@@ -283,6 +296,11 @@ export function makeBackend(
     saveEducationSession: (session, attendees) => call("save_education_session", { session, attendees }),
     responsibleKit: () => call("responsible_kit"),
     readiness: () => call("readiness"),
+    incidentBoard: () => call("incident_board"),
+    startIncident: (incident) => call("start_incident", { incident }),
+    markPhoned: (id) => call("mark_phoned", { id }),
+    fileReport: (incidentId, report, finalReport) => call("file_report", { incidentId, report, finalReport }),
+    reportTexts: (reportId) => call("report_texts", { reportId }),
     importRosterPreview: (fileName, bytes) =>
       call("import_roster_preview", { fileName, bytes: Array.from(bytes) }),
     importRosterCommit: () => call("import_roster_commit"),

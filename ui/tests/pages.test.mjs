@@ -5,7 +5,7 @@ import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { go, openApp } from "./helpers.mjs";
 
-const PAGES = ["readiness", "village", "roster", "teams", "places", "plans", "kit", "hazards", "drills", "education", "print", "sync"];
+const PAGES = ["readiness", "emergency", "village", "roster", "teams", "places", "plans", "kit", "hazards", "drills", "education", "print", "sync"];
 
 let app;
 before(async () => {
