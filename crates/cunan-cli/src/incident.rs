@@ -92,6 +92,16 @@ impl From<ReportArgs> for IncidentReport {
     }
 }
 
+/// A hazard kind as typed on the command line (its code).
+pub fn hazard_kind(code: &str) -> ApiResult<HazardKind> {
+    HazardKind::from_code(code).ok_or_else(|| {
+        ApiError::new(
+            ErrorCode::UnknownHazard,
+            format!("不认识的灾种“{code}”。可选：flood、geological、forest-fire、fire、earthquake、other。"),
+        )
+    })
+}
+
 fn severity(text: Option<&str>) -> ApiResult<Option<Severity>> {
     match text {
         None => Ok(None),
@@ -133,12 +143,7 @@ pub fn run(store: &mut Store, command: IncidentCommand) -> ApiResult<()> {
             occurred_at,
             severity: level,
         } => {
-            let kind = HazardKind::from_code(&hazard).ok_or_else(|| {
-                ApiError::new(
-                    ErrorCode::UnknownHazard,
-                    format!("不认识的灾种“{hazard}”。可选：flood、geological、forest-fire、fire、earthquake、other。"),
-                )
-            })?;
+            let kind = hazard_kind(&hazard)?;
             let at = occurred_at.unwrap_or_else(|| {
                 store
                     .clock()

@@ -4,7 +4,7 @@
 
 use clap::Subcommand;
 use cunan_app_api::core::rollcall::{self, Mark, MarkInput, RollCallTotals, TransferOrder};
-use cunan_app_api::core::{Grid, HazardKind, Shelter, Store};
+use cunan_app_api::core::{Grid, Shelter, Store};
 use cunan_app_api::{ApiError, ApiResult, ErrorCode};
 
 #[derive(Subcommand)]
@@ -117,12 +117,7 @@ pub fn run(store: &mut Store, command: RollCallCommand) -> ApiResult<()> {
             incident,
             by,
         } => {
-            let kind = HazardKind::from_code(&hazard).ok_or_else(|| {
-                ApiError::new(
-                    ErrorCode::UnknownHazard,
-                    format!("不认识的灾种“{hazard}”。可选：flood、geological、forest-fire、fire、earthquake、other。"),
-                )
-            })?;
+            let kind = crate::incident::hazard_kind(&hazard)?;
             let known = store.list::<Grid>()?;
             let grid_ids = grids
                 .iter()

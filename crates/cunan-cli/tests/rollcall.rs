@@ -13,12 +13,17 @@ use common::{cunan, ok};
 use cunan_core::rollcall::Mark;
 use cunan_core::{EvacuationStatus, Store};
 
-fn event_id(said: &str) -> String {
+/// The id the CLI printed after `label`, e.g. 转移编号：.
+fn printed_id(said: &str, label: &str) -> String {
     said.lines()
-        .find_map(|l| l.strip_prefix("转移编号："))
-        .expect("the roll call's id is printed")
+        .find_map(|l| l.strip_prefix(label))
+        .unwrap_or_else(|| panic!("{label} is printed: {said}"))
         .trim()
         .to_string()
+}
+
+fn event_id(said: &str) -> String {
+    printed_id(said, "转移编号：")
 }
 
 fn statuses(db: &std::path::Path, event: &str) -> Vec<EvacuationStatus> {
@@ -44,12 +49,7 @@ fn a_transfer_is_marked_household_by_household_and_counted_in_the_report() {
             "青石溪沿岸",
         ],
     ));
-    let incident = said
-        .lines()
-        .find_map(|l| l.strip_prefix("事件编号："))
-        .unwrap()
-        .trim()
-        .to_string();
+    let incident = printed_id(&said, "事件编号：");
     let said = ok(&cunan(
         &db,
         &[
@@ -292,12 +292,7 @@ fn the_county_sees_the_roll_call_totals_of_an_incident() {
             "溪口桥",
         ],
     ));
-    let incident = said
-        .lines()
-        .find_map(|l| l.strip_prefix("事件编号："))
-        .unwrap()
-        .trim()
-        .to_string();
+    let incident = printed_id(&said, "事件编号：");
     let event = event_id(&ok(&cunan(
         &db,
         &["rollcall", "start", "--incident", &incident],

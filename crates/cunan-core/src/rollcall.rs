@@ -512,50 +512,36 @@ pub fn tally(
     grids: &[Grid],
     shelters: &[Shelter],
 ) -> RollCallTotals {
+    let known: HashSet<&str> = grids.iter().map(|g| g.id.as_str()).collect();
     let mut village = Totals::default();
+    // Rows of a grid deleted since, and of households in no grid, go under 未分网格 (`None`).
     let mut by_grid: HashMap<Option<&str>, Totals> = HashMap::new();
     let mut in_shelter: BTreeMap<Option<&str>, i64> = BTreeMap::new();
     for s in statuses {
         village.add(s);
-        by_grid.entry(s.grid_id.as_deref()).or_default().add(s);
+        let grid = s.grid_id.as_deref().filter(|g| known.contains(g));
+        by_grid.entry(grid).or_default().add(s);
         if s.status == Mark::Moved {
             *in_shelter.entry(s.shelter_id.as_deref()).or_default() += 1;
         }
     }
-    let mut out_grids = Vec::new();
-    for g in grids {
-        if let Some(totals) = by_grid.remove(&Some(g.id.as_str())) {
-            out_grids.push(GridTotals {
-                grid_id: Some(g.id.clone()),
-                grid_name: g.name.clone(),
-                totals,
-            });
-        }
-    }
-    // Rows of a grid deleted since, and of households in no grid, go under 未分网格.
-    let mut rest = Totals::default();
-    let mut any_rest = false;
-    for (_, t) in by_grid {
-        any_rest = true;
-        for (a, b) in [
-            (&mut rest.listed, t.listed),
-            (&mut rest.expected, t.expected),
-            (&mut rest.moved, t.moved),
-            (&mut rest.not_moved, t.not_moved),
-        ] {
-            a.people += b.people;
-            a.vulnerable += b.vulnerable;
-        }
-        for (a, b) in rest.by_mark.iter_mut().zip(t.by_mark) {
-            a.count.people += b.count.people;
-            a.count.vulnerable += b.count.vulnerable;
-        }
-    }
-    if any_rest {
+    let mut out_grids: Vec<GridTotals> = grids
+        .iter()
+        .filter_map(|g| {
+            by_grid
+                .remove(&Some(g.id.as_str()))
+                .map(|totals| GridTotals {
+                    grid_id: Some(g.id.clone()),
+                    grid_name: g.name.clone(),
+                    totals,
+                })
+        })
+        .collect();
+    if let Some(totals) = by_grid.remove(&None) {
         out_grids.push(GridTotals {
             grid_id: None,
             grid_name: "未分网格".to_string(),
-            totals: rest,
+            totals,
         });
     }
     let mut loads: Vec<ShelterLoad> = shelters
