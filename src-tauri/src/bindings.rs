@@ -7,6 +7,10 @@ use cunan_app_api::core::education::{
 use cunan_app_api::core::incident::{
     DeadlineRule, DeadlineSetting, DeadlineSource, DeadlineState, ReportKind, ReportText, Severity,
 };
+use cunan_app_api::core::rollcall::{
+    Count, GridTotals, Mark, MarkCount, MarkInput, RollCall, RollCallPerson, RollCallSummary,
+    RollCallTotals, ShelterLoad, Totals, TransferOrder,
+};
 use cunan_app_api::core::kit::{
     KitChecklist, KitLine, KitProblem, ResponsibleKit, ResponsibleKitRow,
 };
@@ -19,7 +23,7 @@ use cunan_app_api::core::roster::{
 };
 use cunan_app_api::core::store::Tombstone;
 use cunan_app_api::core::{
-    Contact, Drill, EducationAttendance, EducationSession, EvacuationRoute, FloodResponsible, Grid,
+    Contact, Drill, EducationAttendance, EvacuationEvent, EducationSession, EvacuationRoute, FloodResponsible, Grid,
     GridMember, HazardKind, HazardReport, HazardSite, Household, Incident, IncidentReport,
     KitCondition, KitInspection, KitItem, Plan, PlanPhase, PlanStep, Resident, Shelter, Team,
     TeamMember, Village, VulnerableKind, VulnerablePerson,
@@ -32,6 +36,7 @@ use cunan_app_api::excel::ExportKind;
 use cunan_app_api::incident::{
     DeadlineLine, IncidentBoard, IncidentEntry, NewIncident, ReportTexts,
 };
+use cunan_app_api::rollcall::{GridChoice, IncidentChoice, MarkResult, RollCallBoard};
 use cunan_app_api::print::{PrintRequest, PrintedFile};
 use cunan_app_api::usb::{BundleRead, BundleWritten, UsbFolder};
 use cunan_app_api::worker::{SyncPhase, SyncProgressView, SyncStage, SyncStatusView};
@@ -139,6 +144,23 @@ pub fn typescript() -> String {
         decl::<NewIncident>(&cfg),
         decl::<ReportText>(&cfg),
         decl::<ReportTexts>(&cfg),
+        decl::<EvacuationEvent>(&cfg),
+        decl::<Mark>(&cfg),
+        decl::<TransferOrder>(&cfg),
+        decl::<MarkInput>(&cfg),
+        decl::<Count>(&cfg),
+        decl::<Totals>(&cfg),
+        decl::<MarkCount>(&cfg),
+        decl::<GridTotals>(&cfg),
+        decl::<ShelterLoad>(&cfg),
+        decl::<RollCallTotals>(&cfg),
+        decl::<RollCallPerson>(&cfg),
+        decl::<RollCall>(&cfg),
+        decl::<RollCallSummary>(&cfg),
+        decl::<RollCallBoard>(&cfg),
+        decl::<GridChoice>(&cfg),
+        decl::<IncidentChoice>(&cfg),
+        decl::<MarkResult>(&cfg),
     ];
     for d in decls {
         out.push('\n');
@@ -205,6 +227,11 @@ pub fn typescript() -> String {
             ReportKind::Final,
         ]
         .map(|k| (k, k.label())),
+    ));
+    out.push_str(&labels(
+        "MARK_LABELS",
+        "Mark",
+        Mark::ALL.map(|m| (m, m.label())),
     ));
     out
 }

@@ -8,6 +8,7 @@ pub mod bindings;
 pub mod commands;
 pub mod excel;
 pub mod incident;
+pub mod rollcall;
 pub mod print;
 pub mod records;
 pub mod state;
@@ -75,6 +76,12 @@ pub fn configure<R: Runtime>(builder: tauri::Builder<R>, session: Session) -> ta
             incident::mark_phoned,
             incident::file_report,
             incident::report_texts,
+            rollcall::rollcall_board,
+            rollcall::start_rollcall,
+            rollcall::rollcall_view,
+            rollcall::mark_people,
+            rollcall::mark_household,
+            rollcall::end_rollcall,
         ])
 }
 

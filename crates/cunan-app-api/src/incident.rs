@@ -10,7 +10,9 @@ use cunan_core::incident::{
     self, DeadlineSetting, DeadlineSource, DeadlineState, ReportKind, ReportText, Severity,
     SMS_MAX_SEGMENTS, SMS_SEGMENT_CHARS,
 };
-use cunan_core::{HazardKind, Incident, IncidentReport, Store};
+use cunan_core::rollcall;
+use cunan_core::{EvacuationEvent, HazardKind, Incident, IncidentReport, Store};
+use std::collections::HashSet;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{ApiError, ApiResult, ErrorCode};
@@ -44,6 +46,9 @@ pub struct IncidentEntry {
     /// In the order they were filed, each exactly as sent.
     pub reports: Vec<IncidentReport>,
     pub open: bool,
+    /// People moved to safety in this incident's roll calls, when it has any: what the next
+    /// report's 转移人数 starts at.
+    pub moved_in_roll_calls: Option<i64>,
 }
 
 /// One deadline of an incident, with where it stands in words.
@@ -91,6 +96,16 @@ pub fn board(store: &Store, now: DateTime<Utc>) -> ApiResult<IncidentBoard> {
     let (setting, _) = incident::deadline_setting(store)?;
     let (views, source) = incident::board(store, now)?;
     let local = now.with_timezone(&Local);
+    let mut with_roll_call: HashSet<String> = HashSet::new();
+    for e in store.list::<EvacuationEvent>()? {
+        with_roll_call.extend(e.incident_id);
+    }
+    let moved = |id: &str| -> ApiResult<Option<i64>> {
+        if !with_roll_call.contains(id) {
+            return Ok(None);
+        }
+        Ok(Some(rollcall::evacuated_for_incident(store, id)?))
+    };
     Ok(IncidentBoard {
         now: local.to_rfc3339_opts(SecondsFormat::Secs, false),
         now_local: local.format("%Y-%m-%dT%H:%M").to_string(),
@@ -98,7 +113,9 @@ pub fn board(store: &Store, now: DateTime<Utc>) -> ApiResult<IncidentBoard> {
         source,
         incidents: views
             .into_iter()
-            .map(|v| IncidentEntry {
+            .map(|v| {
+                Ok(IncidentEntry {
+                moved_in_roll_calls: moved(&v.incident.id)?,
                 deadlines: v
                     .deadlines
                     .into_iter()
@@ -116,7 +133,8 @@ pub fn board(store: &Store, now: DateTime<Utc>) -> ApiResult<IncidentBoard> {
                 reports: v.reports,
                 open: v.open,
             })
-            .collect(),
+            })
+            .collect::<ApiResult<_>>()?,
     })
 }
 

@@ -9,6 +9,8 @@
 //! - [`conflicts`]: the conflicts page's read model.
 //! - [`incident`]: emergency mode's reporting — the board with its deadlines, start, the
 //!   telephone report, 首报 / 续报 / 终报, and each report's SMS and WeChat text.
+//! - [`rollcall`]: the evacuation roll call (转移点名) — the board, starting a transfer, the list
+//!   with its totals, marks per person or per household, 解除.
 //! - [`print`], [`excel`], [`usb`], [`files`]: printouts (titles, file names, "nothing to
 //!   print", the glyph check), Excel import and exports, USB bundles, the folders files go to.
 //! - [`error`]: [`ApiError`] and the closed list of [`ErrorCode`]s, exported to TypeScript.
@@ -24,6 +26,7 @@ pub mod files;
 pub mod incident;
 pub mod print;
 pub mod records;
+pub mod rollcall;
 pub mod session;
 pub mod usb;
 pub mod worker;

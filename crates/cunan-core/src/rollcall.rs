@@ -647,106 +647,18 @@ pub struct RollCall {
 pub fn roll_call(store: &Store, event_id: &str) -> Result<RollCall> {
     let event = event(store, event_id)?;
     let statuses = store.query::<EvacuationStatus>("event_id = ?1", &[&event_id])?;
-    let grids = store.list::<Grid>()?;
-    let shelters = store.list::<Shelter>()?;
-    let totals = tally(&statuses, &grids, &shelters);
-
-    let residents: HashMap<String, Resident> = store
-        .list::<Resident>()?
+    let places = Places::load(store)?;
+    let totals = tally(&statuses, &places.grids, &places.shelters);
+    let roster = Roster::all(store)?;
+    let mut people: Vec<RollCallPerson> = statuses
         .into_iter()
-        .map(|r| (r.id.clone(), r))
+        .map(|s| person(s, &roster, &places))
         .collect();
-    let households: HashMap<String, Household> = store
-        .list::<Household>()?
-        .into_iter()
-        .map(|h| (h.id.clone(), h))
-        .collect();
-    let vulnerable: HashMap<String, VulnerablePerson> = store
-        .list::<VulnerablePerson>()?
-        .into_iter()
-        .map(|v| (v.resident_id.clone(), v))
-        .collect();
-    let grid_order: HashMap<&str, usize> = grids
+    let grid_order: HashMap<&str, usize> = places
+        .grids
         .iter()
         .enumerate()
         .map(|(i, g)| (g.id.as_str(), i))
-        .collect();
-    let grid_names: HashMap<&str, &str> = grids
-        .iter()
-        .map(|g| (g.id.as_str(), g.name.as_str()))
-        .collect();
-    let mut answers_for: HashMap<String, String> = HashMap::new();
-    let mut members = store.list::<GridMember>()?;
-    members.sort_by_key(|m| m.role.trim() != "网格长");
-    for m in members {
-        answers_for
-            .entry(m.grid_id.clone())
-            .or_insert_with(|| crate::printouts::member_line(&m));
-    }
-    let shelter_names: HashMap<&str, &str> = shelters
-        .iter()
-        .map(|s| (s.id.as_str(), s.name.as_str()))
-        .collect();
-
-    let mut people: Vec<RollCallPerson> = statuses
-        .into_iter()
-        .map(|s| {
-            let r = residents.get(&s.resident_id);
-            let household_id = s
-                .household_id
-                .clone()
-                .or_else(|| r.map(|r| r.household_id.clone()))
-                .unwrap_or_default();
-            let h = households.get(&household_id);
-            let v = vulnerable.get(&s.resident_id);
-            let phone = h
-                .map(|h| h.phone.trim())
-                .filter(|p| !p.is_empty())
-                .or_else(|| r.map(|r| r.phone.trim()))
-                .unwrap_or_default()
-                .to_string();
-            let marked = s.status != Mark::Pending || !s.marked_by.is_empty();
-            RollCallPerson {
-                name: r
-                    .map(|r| r.name.clone())
-                    .unwrap_or_else(|| "（已删除的居民）".to_string()),
-                relation: r.map(|r| r.relation.clone()).unwrap_or_default(),
-                head_name: h.map(|h| h.head_name.clone()).unwrap_or_default(),
-                address: h.map(|h| h.address.clone()).unwrap_or_default(),
-                phone,
-                grid_name: s
-                    .grid_id
-                    .as_deref()
-                    .and_then(|g| grid_names.get(g))
-                    .map(|n| n.to_string())
-                    .unwrap_or_else(|| "未分网格".to_string()),
-                grid_member: s
-                    .grid_id
-                    .as_deref()
-                    .and_then(|g| answers_for.get(g))
-                    .cloned()
-                    .unwrap_or_default(),
-                threatened: s.threatened,
-                vulnerable: v.map(crate::printouts::vulnerable_label),
-                helper: v.map(crate::printouts::helper_of),
-                status_label: s.status.label().to_string(),
-                shelter_name: s
-                    .shelter_id
-                    .as_deref()
-                    .and_then(|id| shelter_names.get(id))
-                    .map(|n| n.to_string())
-                    .unwrap_or_default(),
-                marked_at: marked.then(|| s.updated_at.clone()),
-                household_id,
-                resident_id: s.resident_id,
-                grid_id: s.grid_id,
-                status: s.status,
-                shelter_id: s.shelter_id,
-                staying_with: s.staying_with,
-                marked_by: s.marked_by,
-                note: s.note,
-            }
-        })
         .collect();
     people.sort_by(|a, b| {
         let key = |p: &RollCallPerson| {
@@ -773,6 +685,154 @@ pub fn roll_call(store: &Store, event_id: &str) -> Result<RollCall> {
         people,
         totals,
     })
+}
+
+/// Some people of a roll call as the list shows them (those just marked), in the order asked,
+/// read without loading the whole roster; people not on the roll call are left out.
+pub fn roll_call_people(
+    store: &Store,
+    event_id: &str,
+    resident_ids: &[String],
+) -> Result<Vec<RollCallPerson>> {
+    let places = Places::load(store)?;
+    let mut roster = Roster::default();
+    let mut out = Vec::with_capacity(resident_ids.len());
+    for rid in resident_ids {
+        let Some(s) = store.get::<EvacuationStatus>(&status_id(event_id, rid))? else {
+            continue;
+        };
+        if let Some(r) = store.get::<Resident>(rid)? {
+            roster.residents.insert(r.id.clone(), r);
+        }
+        let hid = s.household_id.clone().or_else(|| {
+            roster
+                .residents
+                .get(rid)
+                .map(|r| r.household_id.clone())
+        });
+        if let Some(h) = hid.as_deref().map(|h| store.get::<Household>(h)).transpose()?.flatten() {
+            roster.households.insert(h.id.clone(), h);
+        }
+        for v in store.query::<VulnerablePerson>("resident_id = ?1", &[rid])? {
+            roster.vulnerable.insert(v.resident_id.clone(), v);
+        }
+        out.push(person(s, &roster, &places));
+    }
+    Ok(out)
+}
+
+/// The grids, who answers for each, and the shelters: small lists, read whole.
+struct Places {
+    grids: Vec<Grid>,
+    shelters: Vec<Shelter>,
+    /// Grid id → the grid member who answers for it (the 网格长 first).
+    answers_for: HashMap<String, String>,
+}
+
+impl Places {
+    fn load(store: &Store) -> Result<Places> {
+        let mut answers_for: HashMap<String, String> = HashMap::new();
+        let mut members = store.list::<GridMember>()?;
+        members.sort_by_key(|m| m.role.trim() != "网格长");
+        for m in members {
+            answers_for
+                .entry(m.grid_id.clone())
+                .or_insert_with(|| crate::printouts::member_line(&m));
+        }
+        Ok(Places {
+            grids: store.list::<Grid>()?,
+            shelters: store.list::<Shelter>()?,
+            answers_for,
+        })
+    }
+}
+
+/// The residents, households and vulnerable people a list is drawn from, by id.
+#[derive(Default)]
+struct Roster {
+    residents: HashMap<String, Resident>,
+    households: HashMap<String, Household>,
+    /// By resident id.
+    vulnerable: HashMap<String, VulnerablePerson>,
+}
+
+impl Roster {
+    fn all(store: &Store) -> Result<Roster> {
+        Ok(Roster {
+            residents: store
+                .list::<Resident>()?
+                .into_iter()
+                .map(|r| (r.id.clone(), r))
+                .collect(),
+            households: store
+                .list::<Household>()?
+                .into_iter()
+                .map(|h| (h.id.clone(), h))
+                .collect(),
+            vulnerable: store
+                .list::<VulnerablePerson>()?
+                .into_iter()
+                .map(|v| (v.resident_id.clone(), v))
+                .collect(),
+        })
+    }
+}
+
+fn person(s: EvacuationStatus, roster: &Roster, places: &Places) -> RollCallPerson {
+    let r = roster.residents.get(&s.resident_id);
+    let household_id = s
+        .household_id
+        .clone()
+        .or_else(|| r.map(|r| r.household_id.clone()))
+        .unwrap_or_default();
+    let h = roster.households.get(&household_id);
+    let v = roster.vulnerable.get(&s.resident_id);
+    let phone = h
+        .map(|h| h.phone.trim())
+        .filter(|p| !p.is_empty())
+        .or_else(|| r.map(|r| r.phone.trim()))
+        .unwrap_or_default()
+        .to_string();
+    let marked = s.status != Mark::Pending || !s.marked_by.is_empty();
+    let grid = s
+        .grid_id
+        .as_deref()
+        .and_then(|g| places.grids.iter().find(|x| x.id == g));
+    RollCallPerson {
+        name: r
+            .map(|r| r.name.clone())
+            .unwrap_or_else(|| "（已删除的居民）".to_string()),
+        relation: r.map(|r| r.relation.clone()).unwrap_or_default(),
+        head_name: h.map(|h| h.head_name.clone()).unwrap_or_default(),
+        address: h.map(|h| h.address.clone()).unwrap_or_default(),
+        phone,
+        grid_name: grid
+            .map(|g| g.name.clone())
+            .unwrap_or_else(|| "未分网格".to_string()),
+        grid_member: grid
+            .and_then(|g| places.answers_for.get(&g.id))
+            .cloned()
+            .unwrap_or_default(),
+        threatened: s.threatened,
+        vulnerable: v.map(crate::printouts::vulnerable_label),
+        helper: v.map(crate::printouts::helper_of),
+        status_label: s.status.label().to_string(),
+        shelter_name: s
+            .shelter_id
+            .as_deref()
+            .and_then(|id| places.shelters.iter().find(|x| x.id == id))
+            .map(|x| x.name.clone())
+            .unwrap_or_default(),
+        marked_at: marked.then(|| s.updated_at.clone()),
+        household_id,
+        resident_id: s.resident_id,
+        grid_id: s.grid_id,
+        status: s.status,
+        shelter_id: s.shelter_id,
+        staying_with: s.staying_with,
+        marked_by: s.marked_by,
+        note: s.note,
+    }
 }
 
 fn hazard_label(e: &EvacuationEvent) -> String {
