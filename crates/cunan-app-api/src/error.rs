@@ -90,6 +90,8 @@ error_codes! {
     RollCallEnded = "roll_call_ended",
     /// A mark naming a shelter that is not (or no longer) registered.
     ShelterMissing = "shelter_missing",
+    /// A report's free text holds what reads as an ID number (it would be kept as sent).
+    IdNumberInText = "id_number_in_text",
     /// Input the application layer refused before calling the core (an address, a folder).
     Input = "input",
     UnknownHazard = "unknown_hazard",

@@ -484,24 +484,13 @@ impl ReportText {
 /// text never carries one. Phones (11 digits) and counts stay.
 fn without_long_numbers(text: &str) -> String {
     let mut out = String::new();
-    let mut run = String::new();
-    let flush = |run: &mut String, out: &mut String| {
-        if run.chars().count() >= 15 {
-            out.push_str("（号码已隐去）");
-        } else {
-            out.push_str(run);
-        }
-        run.clear();
-    };
-    for c in text.chars() {
-        if c.is_ascii_digit() || ((c == 'X' || c == 'x') && !run.is_empty()) {
-            run.push(c);
-        } else {
-            flush(&mut run, &mut out);
-            out.push(c);
-        }
+    let mut from = 0;
+    for run in crate::validate::long_numbers(text) {
+        out.push_str(&text[from..run.start]);
+        out.push_str("（号码已隐去）");
+        from = run.end;
     }
-    flush(&mut run, &mut out);
+    out.push_str(&text[from..]);
     out.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 

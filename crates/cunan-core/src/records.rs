@@ -839,6 +839,9 @@ record!(IncidentReport, "incident_report", validate(r) {
     for (field, n) in [("死亡人数", r.deaths), ("受伤人数", r.injured), ("失联人数", r.missing), ("被困人数", r.trapped), ("转移人数", r.evacuated)] {
         validate::optional_count(field, Some(n))?;
     }
+    for (field, text) in [("情况简述", &r.description), ("已采取措施", &r.actions_taken), ("需要支援", &r.needs)] {
+        validate::no_id_number(field, text)?;
+    }
     validate::optional_phone("报告人电话", &r.reporter_phone)
 });
 

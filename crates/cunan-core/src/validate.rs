@@ -58,6 +58,48 @@ pub fn max_chars(field: &str, value: &str, max: usize) -> Check {
     Ok(())
 }
 
+/// Digits in a row from which a number reads as an ID number (18, or the old 15) or a bank card.
+pub const LONG_NUMBER_DIGITS: usize = 15;
+
+/// Where `text` holds a run of at least [`LONG_NUMBER_DIGITS`] digits (an `X` may go on one, as
+/// in an ID number), as byte ranges. Phones (11 digits) and counts are not such runs.
+pub fn long_numbers(text: &str) -> Vec<std::ops::Range<usize>> {
+    let mut found = Vec::new();
+    let mut start: Option<(usize, usize)> = None; // (byte offset, digits so far)
+    let mut end_run = |start: &mut Option<(usize, usize)>, at: usize| {
+        if let Some((from, n)) = start.take() {
+            if n >= LONG_NUMBER_DIGITS {
+                found.push(from..at);
+            }
+        }
+    };
+    for (i, c) in text.char_indices() {
+        let continues = c.is_ascii_digit() || (matches!(c, 'X' | 'x') && start.is_some());
+        if continues {
+            let (from, n) = start.unwrap_or((i, 0));
+            start = Some((from, n + 1));
+        } else {
+            end_run(&mut start, i);
+        }
+    }
+    end_run(&mut start, text.len());
+    found
+}
+
+/// Free text that is kept as sent (an incident report) must not hold an ID number.
+pub fn no_id_number(field: &str, value: &str) -> Check {
+    if long_numbers(value).is_empty() {
+        return Ok(());
+    }
+    Err(ValidationError::new(
+        "id_number_in_text",
+        field,
+        format!(
+            "{field}里有一串 {LONG_NUMBER_DIGITS} 位以上的数字，像是身份证号。报告报送后不能修改，请删去这串数字（需要说明是谁时写姓名）。"
+        ),
+    ))
+}
+
 /// A count of people or things: not negative, and not absurdly large.
 pub fn optional_count(field: &str, value: Option<i64>) -> Check {
     match value {

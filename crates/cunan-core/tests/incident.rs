@@ -430,3 +430,48 @@ fn no_id_number_ever_reaches_the_text() {
         );
     }
 }
+
+#[test]
+fn a_report_whose_text_holds_an_id_number_is_refused_and_nothing_is_filed() {
+    let (_dir, mut store) = common::village_store((2026, 6, 15, 1));
+    let i = incident::start(
+        &mut store,
+        HazardKind::Flood,
+        "2026-06-15T08:40:00+08:00",
+        "溪口桥",
+        None,
+    )
+    .expect("start");
+    // (field, text): an 18-digit number, one ending in X, the old 15-digit one, full of spaces
+    // around it — in each of the three free texts.
+    let cases = [
+        ("情况简述", "户主330599198801011234家进水"),
+        ("已采取措施", "已转移 33059919880101123x 一家"),
+        ("需要支援", "联系330599880101123"),
+    ];
+    for (field, text) in cases {
+        let mut r = report(0, "已封桥");
+        match field {
+            "情况简述" => r.description = text.into(),
+            "已采取措施" => r.actions_taken = text.into(),
+            _ => r.needs = text.into(),
+        }
+        let err = incident::file_report(&mut store, &i.id, &r, false).expect_err(text);
+        let CoreError::Validation(v) = err else {
+            panic!("a validation error for {text}, got {err:?}");
+        };
+        assert_eq!(v.code, "id_number_in_text");
+        assert_eq!(v.field, field);
+        assert!(!v.message.contains("1234"), "the message never repeats it");
+    }
+    assert!(
+        incident::reports(&store, &i.id).expect("reports").is_empty(),
+        "nothing was filed"
+    );
+
+    // Phones, counts and dates are not ID numbers.
+    let mut r = report(0, "已联系13905720001，转移46人");
+    r.description = "2026年6月15日08:40溪水漫桥".into();
+    let filed = incident::file_report(&mut store, &i.id, &r, false).expect("filed");
+    assert_eq!(filed.kind, ReportKind::First);
+}
