@@ -2,8 +2,8 @@
 //! a file, the "nothing to print" rule, and the glyph check before anything is laid out. The
 //! content is the core's (`printouts`, `card`); the layout is `cunan-print`'s.
 
-use chrono::NaiveDate;
-use cunan_core::printouts::{self, Printout};
+use chrono::{DateTime, FixedOffset, NaiveDate};
+use cunan_core::printouts::{self, NotSafeSheets, Printout, TransferFacts};
 use cunan_core::{card, HazardKind, Store};
 use serde::{Deserialize, Serialize};
 
@@ -32,6 +32,9 @@ pub enum PrintRequest {
         grid: Option<String>,
         session: Option<String>,
     },
+    /// 未转移人员名单: the people of a roll call not yet safe, one sheet per grid (every grid, or
+    /// the one with this id or name); `event` is the roll call's id.
+    NotSafeSheets { event: String, grid: Option<String> },
 }
 
 /// A printout written to disk. Holds no personal data besides what the officer sees anyway.
@@ -145,7 +148,80 @@ pub fn prepare(store: &Store, request: &PrintRequest, day: NaiveDate) -> ApiResu
                 printout: Printout::SignInSheets(sheets),
             }
         }
+        PrintRequest::NotSafeSheets { event, grid } => {
+            let sheets =
+                printouts::not_safe_sheets(store, event, grid.as_deref(), local_now(store))?;
+            if sheets.sheets.is_empty() {
+                return Err(everyone_safe(grid.as_deref()));
+            }
+            let scope = scope_of(grid, sheets.sheets.first().map(|s| s.grid_name.as_str()));
+            let people: usize = sheets.sheets.iter().map(|s| s.people().count()).sum();
+            Prepared {
+                title: format!(
+                    "未转移人员名单（{scope}，{} 份，未转移 {people} 人）",
+                    sheets.sheets.len()
+                ),
+                file_name: not_safe_file_name(&sheets, &village, &scope, day),
+                printout: Printout::NotSafeSheets(sheets),
+            }
+        }
     })
+}
+
+/// Now on the officer's wall clock, from the store's clock (as [`today`]).
+fn local_now(store: &Store) -> DateTime<FixedOffset> {
+    store
+        .clock()
+        .now()
+        .with_timezone(&chrono::Local)
+        .fixed_offset()
+}
+
+/// Why there is no not-yet-safe sheet to print.
+fn everyone_safe(grid: Option<&str>) -> ApiError {
+    let message = match grid {
+        None => "这次转移的人员都已安全，没有需要打印的未转移名单。".to_string(),
+        Some(g) => format!(
+            "“{}”在这次转移中没有未转移的人员（都已安全，或不在这次转移的范围内），没有需要打印的未转移名单。",
+            g.trim()
+        ),
+    };
+    ApiError::new(ErrorCode::NothingToPrint, message)
+}
+
+/// e.g. `未转移人员名单-青石村-防汛防台转移0701-0900-全部网格-截至1030-2026-07-01.pdf`: the
+/// transfer by its hazard and start, and the time the list was made, so that the lists printed
+/// during one evacuation do not replace each other.
+fn not_safe_file_name(
+    sheets: &NotSafeSheets,
+    village: &str,
+    scope: &str,
+    day: NaiveDate,
+) -> String {
+    let t = &sheets.transfer;
+    let as_of = format!("截至{}", clock_digits(&t.as_of, 4));
+    Folder::Printouts.file_name(
+        &["未转移人员名单", village, &transfer_short(t), scope, &as_of],
+        day,
+    )
+}
+
+/// "防汛防台转移0701-0900": the hazard and when the transfer started.
+fn transfer_short(t: &TransferFacts) -> String {
+    let when = clock_digits(&t.started_at, 8);
+    let (date, time) = when.split_at(when.len().saturating_sub(4));
+    let when = [date, time]
+        .into_iter()
+        .filter(|p| !p.is_empty())
+        .collect::<Vec<_>>()
+        .join("-");
+    format!("{}转移{when}", t.hazard_label)
+}
+
+/// The last `n` digits of a printed time ("2026-07-01 09:00", 4 → "0900").
+fn clock_digits(printed: &str, n: usize) -> String {
+    let digits: Vec<char> = printed.chars().filter(char::is_ascii_digit).collect();
+    digits[digits.len().saturating_sub(n)..].iter().collect()
 }
 
 /// The PDF of a prepared printout. Characters no bundled font has are refused first, naming
@@ -204,5 +280,40 @@ mod tests {
                 session: None
             }
         );
+        let r: PrintRequest =
+            serde_json::from_str(r#"{"product":"not_safe_sheets","event":"e1","grid":null}"#)
+                .unwrap_or(PrintRequest::KitSheet);
+        assert_eq!(
+            r,
+            PrintRequest::NotSafeSheets {
+                event: "e1".into(),
+                grid: None
+            }
+        );
+    }
+
+    #[test]
+    fn a_not_safe_sheet_is_named_by_its_transfer_and_time() {
+        let day = NaiveDate::from_ymd_opt(2026, 7, 1).unwrap_or_default();
+        let t = TransferFacts {
+            hazard_label: "防汛防台".into(),
+            started_at: "2026-07-01 09:00".into(),
+            as_of: "2026-07-01 10:30".into(),
+            ..TransferFacts::default()
+        };
+        let sheets = NotSafeSheets {
+            masthead: printouts::Masthead::default(),
+            transfer: t,
+            village: cunan_core::rollcall::Totals::default(),
+            sheets: vec![],
+        };
+        assert_eq!(
+            not_safe_file_name(&sheets, "青石村", "全部网格", day),
+            "未转移人员名单-青石村-防汛防台转移0701-0900-全部网格-截至1030-2026-07-01.pdf"
+        );
+        let e = everyone_safe(None);
+        assert_eq!(e.code, ErrorCode::NothingToPrint);
+        assert!(e.message.contains("都已安全"), "{}", e.message);
+        assert!(everyone_safe(Some("第1网格")).message.contains("第1网格"));
     }
 }

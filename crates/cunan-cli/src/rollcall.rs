@@ -1,11 +1,15 @@
 //! `cunan rollcall …`: the evacuation roll call (转移点名) from the command line — start a
 //! transfer over the village or some grids, mark people or whole households, show the list and
-//! the totals, call it off. The rules are the core's `rollcall`.
+//! the totals, print the not-yet-safe sheets (未转移人员名单), call it off. The rules are the
+//! core's `rollcall`; printing is the application layer's, as in the app.
+
+use std::path::PathBuf;
 
 use clap::Subcommand;
 use cunan_app_api::core::rollcall::{self, Mark, MarkInput, RollCallTotals, TransferOrder};
 use cunan_app_api::core::{Grid, Shelter, Store};
-use cunan_app_api::{ApiError, ApiResult, ErrorCode};
+use cunan_app_api::print::{self, PrintRequest};
+use cunan_app_api::{today, ApiError, ApiResult, ErrorCode};
 
 #[derive(Subcommand)]
 pub enum RollCallCommand {
@@ -53,6 +57,17 @@ pub enum RollCallCommand {
         event: String,
         #[arg(long)]
         not_safe: bool,
+    },
+    /// Print who is not yet safe (未转移人员名单) to a PDF: one page per grid member, for the
+    /// grids with anyone still to move.
+    Print {
+        event: String,
+        /// The PDF file to write (overwritten if it exists).
+        #[arg(long)]
+        out: PathBuf,
+        /// Only this grid (name or id, or 未分网格).
+        #[arg(long)]
+        grid: Option<String>,
     },
     /// Every roll call with its totals, open ones first.
     List,
@@ -217,6 +232,12 @@ pub fn run(store: &mut Store, command: RollCallCommand) -> ApiResult<()> {
                 );
             }
             print_totals(&call.totals);
+        }
+        RollCallCommand::Print { event, out, grid } => {
+            let request = PrintRequest::NotSafeSheets { event, grid };
+            let prepared = print::prepare(store, &request, today(store))?;
+            std::fs::write(&out, print::render(&prepared)?)?;
+            println!("已生成{}：{}", prepared.title, out.display());
         }
         RollCallCommand::List => {
             let calls = rollcall::roll_calls(store)?;

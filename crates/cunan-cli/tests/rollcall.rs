@@ -1,5 +1,6 @@
 //! `cunan rollcall …` on a real store: a transfer started over the demo village, households
-//! marked, the totals, the incident report counting the people moved; and a kill -9 campaign —
+//! marked, the totals, the incident report counting the people moved, the not-yet-safe sheets
+//! printed and read back; and a kill -9 campaign —
 //! the CLI killed at random moments while marking households, many times: the store opens, every
 //! mark the CLI acknowledged is there, and no household is half-marked.
 
@@ -328,4 +329,191 @@ fn the_county_sees_the_roll_call_totals_of_an_incident() {
     assert_eq!(totals.not_moved.people, (rows.len() - in_first) as i64);
     let vulnerable = rows.iter().filter(|s| s.vulnerable).count() as i64;
     assert_eq!(totals.listed.vulnerable, vulnerable);
+}
+
+/// A household of one in `grid`, with a name no one else in the demo has (and an ID number,
+/// never to be printed).
+fn household_of_one(db: &std::path::Path, grid: &str, name: &str, seq: u32) -> String {
+    let mut store = Store::open(db).expect("the store opens");
+    let h = store
+        .save(&cunan_core::Household {
+            grid_id: Some(grid.to_string()),
+            head_name: name.into(),
+            address: "青石村9组1号".into(),
+            phone: "13900009999".into(),
+            ..cunan_core::Household::default()
+        })
+        .expect("household");
+    store
+        .save(&cunan_core::Resident {
+            household_id: h.id.clone(),
+            name: name.into(),
+            relation: "户主".into(),
+            id_number: common::id_number("19500101", seq),
+            ..cunan_core::Resident::default()
+        })
+        .expect("resident");
+    h.id
+}
+
+fn pdf_pages(pdf: &std::path::Path) -> usize {
+    common::poppler("pdfinfo", pdf)
+        .lines()
+        .find_map(|l| l.strip_prefix("Pages:"))
+        .and_then(|n| n.trim().parse().ok())
+        .expect("Pages")
+}
+
+fn has_full_id(text: &str) -> bool {
+    let chars: Vec<char> = text.chars().collect();
+    chars.windows(18).any(|w| {
+        w[..17].iter().all(char::is_ascii_digit) && (w[17].is_ascii_digit() || w[17] == 'X')
+    })
+}
+
+#[test]
+fn the_not_safe_sheets_print_a_page_per_grid_with_who_is_still_to_move() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("village.sqlite3");
+    ok(&cunan(&db, &["demo", "--households", "100"]));
+    let grids = Store::open(&db)
+        .unwrap()
+        .list::<cunan_core::Grid>()
+        .unwrap();
+    assert_eq!(grids.len(), 2);
+    let safe = household_of_one(&db, &grids[0].id, "欧阳安全", 991);
+    let stays = household_of_one(&db, &grids[1].id, "司马未走", 992);
+    let event = event_id(&ok(&cunan(&db, &["rollcall", "start", "--level", "red"])));
+
+    // Each grid marked down to about 30 people still to move; 欧阳安全 moved, 司马未走 refuses.
+    let rows = statuses(&db, &event);
+    let mut marks = vec![
+        "rollcall",
+        "mark",
+        &event,
+        "--status",
+        "已转移",
+        "--by",
+        "网格员",
+    ];
+    let mut kept: HashMap<&str, usize> = HashMap::new();
+    let mut households: Vec<(&str, &str, usize)> = Vec::new();
+    for s in &rows {
+        let (h, g) = (
+            s.household_id.as_deref().unwrap(),
+            s.grid_id.as_deref().unwrap(),
+        );
+        match households.iter_mut().find(|x| x.0 == h) {
+            Some(x) => x.2 += 1,
+            None => households.push((h, g, 1)),
+        }
+    }
+    for (h, g, n) in &households {
+        let k = kept.entry(g).or_default();
+        if *h == stays || (*h != safe && *k + n <= 30) {
+            *k += n;
+        } else {
+            marks.extend(["--household", h]);
+        }
+    }
+    ok(&cunan(&db, &marks));
+    ok(&cunan(
+        &db,
+        &[
+            "rollcall",
+            "mark",
+            &event,
+            "--household",
+            &stays,
+            "--status",
+            "refused",
+        ],
+    ));
+
+    let pdf = dir.path().join("未转移.pdf");
+    let said = ok(&cunan(
+        &db,
+        &["rollcall", "print", &event, "--out", pdf.to_str().unwrap()],
+    ));
+    assert!(
+        said.contains("已生成未转移人员名单（全部网格，2 份，未转移"),
+        "{said}"
+    );
+    assert_eq!(pdf_pages(&pdf), 2, "one page per grid");
+    let info = common::poppler("pdfinfo", &pdf);
+    assert!(info.contains("(A4)"), "{info}");
+    let fonts = common::poppler("pdffonts", &pdf);
+    for row in fonts.lines().skip(2) {
+        let cols: Vec<&str> = row.split_whitespace().collect();
+        let n = cols.len();
+        assert_eq!(&cols[n - 5..n - 2], &["yes", "yes", "yes"], "{row}");
+    }
+    let raw = common::poppler("pdftotext", &pdf);
+    assert!(!has_full_id(&raw), "an ID number is printed");
+    let text = common::squeeze(&raw);
+    for needle in [
+        "第1网格未转移人员名单",
+        "第2网格未转移人员名单",
+        "红色预警",
+        "司马未走",
+        "拒绝转移",
+        "待转移",
+        "负责网格员",
+    ] {
+        assert!(text.contains(needle), "{needle} missing:\n{text}");
+    }
+    assert!(!text.contains("欧阳安全"), "a person moved is not listed");
+
+    // One grid; everyone safe; an unknown grid.
+    let one = dir.path().join("第2网格.pdf");
+    ok(&cunan(
+        &db,
+        &[
+            "rollcall",
+            "print",
+            &event,
+            "--grid",
+            "第2网格",
+            "--out",
+            one.to_str().unwrap(),
+        ],
+    ));
+    assert_eq!(pdf_pages(&one), 1);
+    let text = common::squeeze(&common::poppler("pdftotext", &one));
+    assert!(
+        text.contains("司马未走") && !text.contains("第1网格"),
+        "{text}"
+    );
+    let unknown = cunan(
+        &db,
+        &[
+            "rollcall",
+            "print",
+            &event,
+            "--grid",
+            "第9网格",
+            "--out",
+            one.to_str().unwrap(),
+        ],
+    );
+    assert!(!unknown.status.success());
+    assert!(String::from_utf8_lossy(&unknown.stderr).contains("网格"));
+
+    let mut all = vec!["rollcall", "mark", &event, "--status", "moved"];
+    for (h, _, _) in &households {
+        all.extend(["--household", h]);
+    }
+    ok(&cunan(&db, &all));
+    let none = dir.path().join("none.pdf");
+    let refused = cunan(
+        &db,
+        &["rollcall", "print", &event, "--out", none.to_str().unwrap()],
+    );
+    assert!(!refused.status.success());
+    let err = String::from_utf8_lossy(&refused.stderr);
+    assert!(
+        err.contains("nothing_to_print") && err.contains("都已安全"),
+        "{err}"
+    );
+    assert!(!none.exists(), "nothing written");
 }

@@ -1,7 +1,8 @@
 //! The printouts besides the response card, as plain data filled from the store:
 //! household evacuation cards (避险明白卡), grid sheets (网格入户名单), the kit checklist
-//! sheet (应急物资清单), the contacts sheet (应急通讯录) and the education sign-in sheets
-//! (预案宣传教育签到表).
+//! sheet (应急物资清单), the contacts sheet (应急通讯录), the education sign-in sheets
+//! (预案宣传教育签到表) and, during an evacuation, the not-yet-safe sheets of a roll call
+//! (未转移人员名单).
 //!
 //! Everything here is already in the words that get printed; `cunan-print` only lays it
 //! out. Resident ID numbers never leave this module unmasked (see
@@ -9,12 +10,13 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use chrono::{Datelike, NaiveDate};
+use chrono::{DateTime, Datelike, FixedOffset, NaiveDate};
 
 use crate::card::ResponseCard;
 use crate::error::{CoreError, Result};
 use crate::kit;
 use crate::records::*;
+use crate::rollcall::{self, Mark, RollCallPerson, Totals};
 use crate::store::Store;
 use crate::validate;
 
@@ -27,6 +29,7 @@ pub enum Printout {
     KitSheet(KitSheet),
     ContactsSheet(ContactsSheet),
     SignInSheets(SignInSheets),
+    NotSafeSheets(NotSafeSheets),
 }
 
 /// What every printout says about where it comes from.
@@ -247,6 +250,91 @@ pub struct SignInResident {
     pub relation: String,
     /// The last session that taught them (in person or with their household), if any.
     pub last_taught: Option<NaiveDate>,
+}
+
+/// The not-yet-safe sheets of an evacuation roll call (转移点名 未转移人员名单): one per grid with
+/// anyone still to be moved, for the grid member who answers for it to call and fetch them.
+/// No ID numbers. A roll call where everyone is safe has no sheets.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NotSafeSheets {
+    pub masthead: Masthead,
+    pub transfer: TransferFacts,
+    /// The village's totals.
+    pub village: Totals,
+    /// In the order of the grids; households in no grid (未分网格) last.
+    pub sheets: Vec<NotSafeSheet>,
+}
+
+/// The transfer a roll call follows, as its sheets print it.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct TransferFacts {
+    pub event_id: String,
+    /// e.g. "防汛防台".
+    pub hazard_label: String,
+    /// e.g. "红色预警"; empty when the transfer is not from a warning.
+    pub level_label: String,
+    pub reason: String,
+    /// When the transfer started: "2026-07-01 09:00".
+    pub started_at: String,
+    /// When the sheets were made (截至): "2026-07-01 10:30".
+    pub as_of: String,
+    /// When the transfer was called off (解除), if it was.
+    pub ended_at: Option<String>,
+}
+
+/// One grid's people not yet safe.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NotSafeSheet {
+    /// `None` for the households in no grid.
+    pub grid_id: Option<String>,
+    /// "第1网格", or "未分网格".
+    pub grid_name: String,
+    /// Who answers for the grid, to be called: its grid member ("网格长 王某 138…"), or for
+    /// households in no grid (and a grid without members) the village's emergency officer
+    /// ("村应急管理员 潘某 139…"); empty when neither is registered.
+    pub grid_member: String,
+    /// The grid's 应转移 / 已转移 / 未转移, each with the vulnerable among them.
+    pub totals: Totals,
+    /// Threatened households first, in the roll call's order.
+    pub households: Vec<NotSafeHousehold>,
+}
+
+impl NotSafeSheet {
+    /// Everyone on the sheet.
+    pub fn people(&self) -> impl Iterator<Item = &NotSafePerson> {
+        self.households.iter().flat_map(|h| &h.people)
+    }
+}
+
+/// A household with people not yet safe (only those are listed).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct NotSafeHousehold {
+    pub household_id: String,
+    pub head_name: String,
+    pub address: String,
+    /// The phones to call: the household's, else its people's own ("、"-joined).
+    pub phone: String,
+    /// In a hazard area (danger zone, or under a hazard site).
+    pub threatened: bool,
+    pub people: Vec<NotSafePerson>,
+}
+
+/// A person not yet safe.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct NotSafePerson {
+    pub resident_id: String,
+    pub name: String,
+    pub relation: String,
+    pub status: Mark,
+    /// 待转移 / 拒绝转移 / 未联系上 / 已返回.
+    pub status_label: String,
+    /// e.g. "独居老人（长期卧床）" for a vulnerable person.
+    pub vulnerable: Option<String>,
+    /// Who helps them evacuate: "李四 138…", or 帮扶人待落实.
+    pub helper: Option<String>,
+    /// The latest mark, "07-01 10:20 李四"; empty while not marked.
+    pub marked: String,
+    pub note: String,
 }
 
 fn masthead(village: &Village, today: NaiveDate) -> Masthead {
@@ -1014,4 +1102,182 @@ pub fn sign_in_sheets(
         cycle_since: since,
         sheets: grids.into_iter().map(|(_, s)| s).collect(),
     })
+}
+
+/// What households in no grid are listed under.
+const UNGRIDDED: &str = "未分网格";
+
+/// The not-yet-safe sheets of a roll call as of `now` (the officer's local time): one per grid
+/// with anyone not yet safe ([`Mark::is_not_safe`]: not marked, refused, not reached, gone back;
+/// those away from the village are not expected to move), households in no grid last under
+/// 未分网格. `grid` picks one grid by id or by name (or 未分网格); `None` prints every grid.
+pub fn not_safe_sheets(
+    store: &Store,
+    event_id: &str,
+    grid: Option<&str>,
+    now: DateTime<FixedOffset>,
+) -> Result<NotSafeSheets> {
+    let village = store.village()?.ok_or(CoreError::NoVillage)?;
+    let scope = match grid.map(str::trim).filter(|g| !g.is_empty()) {
+        Some(wanted) => Some(grid_named(store, wanted)?),
+        None => None,
+    };
+    let call = rollcall::roll_call(store, event_id)?;
+    let officer = match person(&village.officer_name, &village.officer_phone) {
+        who if who.is_empty() => who,
+        who => format!("村应急管理员 {who}"),
+    };
+    let listed: HashSet<&str> = call
+        .totals
+        .grids
+        .iter()
+        .filter_map(|g| g.grid_id.as_deref())
+        .collect();
+    let sheets = call
+        .totals
+        .grids
+        .iter()
+        .filter(|g| scope.as_ref().is_none_or(|s| *s == g.grid_id))
+        .filter_map(|g| {
+            let people: Vec<&RollCallPerson> = call
+                .people
+                .iter()
+                // Rows of a grid deleted since count under 未分网格, as in the totals.
+                .filter(|p| {
+                    p.status.is_not_safe()
+                        && p.grid_id.as_deref().filter(|id| listed.contains(id))
+                            == g.grid_id.as_deref()
+                })
+                .collect();
+            let first = people.first()?;
+            Some(NotSafeSheet {
+                grid_id: g.grid_id.clone(),
+                grid_name: g.grid_name.clone(),
+                grid_member: if first.grid_member.is_empty() {
+                    officer.clone()
+                } else {
+                    first.grid_member.clone()
+                },
+                totals: g.totals.clone(),
+                households: not_safe_households(&people, now.offset()),
+            })
+        })
+        .collect();
+    Ok(NotSafeSheets {
+        masthead: masthead(&village, now.date_naive()),
+        transfer: transfer_facts(&call.event, &call.hazard_label, now),
+        village: call.totals.village,
+        sheets,
+    })
+}
+
+/// A grid by id or name, or the households in no grid (`None`).
+fn grid_named(store: &Store, wanted: &str) -> Result<Option<String>> {
+    if wanted == UNGRIDDED {
+        return Ok(None);
+    }
+    store
+        .list::<Grid>()?
+        .into_iter()
+        .find(|g| g.id == wanted || g.name.trim() == wanted)
+        .map(|g| Some(g.id))
+        .ok_or(CoreError::NotFound { what: "网格" })
+}
+
+/// People grouped by household, in the roll call's order (threatened households first).
+fn not_safe_households(people: &[&RollCallPerson], offset: &FixedOffset) -> Vec<NotSafeHousehold> {
+    let mut households: Vec<NotSafeHousehold> = Vec::new();
+    for p in people {
+        let i = match households
+            .iter()
+            .position(|h| h.household_id == p.household_id)
+        {
+            Some(i) => i,
+            None => {
+                households.push(NotSafeHousehold {
+                    household_id: p.household_id.clone(),
+                    head_name: p.head_name.clone(),
+                    address: p.address.clone(),
+                    threatened: p.threatened,
+                    ..NotSafeHousehold::default()
+                });
+                households.len() - 1
+            }
+        };
+        let h = &mut households[i];
+        let phone = p.phone.trim();
+        if !phone.is_empty() && !h.phone.split('、').any(|x| x == phone) {
+            if !h.phone.is_empty() {
+                h.phone.push('、');
+            }
+            h.phone.push_str(phone);
+        }
+        h.threatened |= p.threatened;
+        h.people.push(not_safe_person(p, offset));
+    }
+    households
+}
+
+fn not_safe_person(p: &RollCallPerson, offset: &FixedOffset) -> NotSafePerson {
+    let marked = p
+        .marked_at
+        .as_deref()
+        .map(|at| {
+            let when = local_time(at, offset, "%m-%d %H:%M");
+            format!("{when} {}", p.marked_by.trim()).trim().to_string()
+        })
+        .unwrap_or_default();
+    NotSafePerson {
+        resident_id: p.resident_id.clone(),
+        name: p.name.clone(),
+        relation: p.relation.clone(),
+        status: p.status,
+        status_label: not_safe_label(p.status).to_string(),
+        vulnerable: p.vulnerable.clone(),
+        helper: p.helper.clone(),
+        marked,
+        note: p.note.trim().to_string(),
+    }
+}
+
+/// How a person not yet safe stands: not marked yet reads 待转移 on paper.
+fn not_safe_label(mark: Mark) -> &'static str {
+    match mark {
+        Mark::Pending => "待转移",
+        other => other.label(),
+    }
+}
+
+fn transfer_facts(
+    event: &EvacuationEvent,
+    hazard_label: &str,
+    now: DateTime<FixedOffset>,
+) -> TransferFacts {
+    const MINUTES: &str = "%Y-%m-%d %H:%M";
+    let level = event.level.trim();
+    TransferFacts {
+        event_id: event.id.clone(),
+        hazard_label: hazard_label.to_string(),
+        level_label: crate::plan::WARNING_LEVELS
+            .iter()
+            .find(|(code, _)| *code == level)
+            .map_or(level, |(_, label)| label)
+            .to_string(),
+        reason: event.reason.trim().to_string(),
+        started_at: local_time(&event.started_at, now.offset(), MINUTES),
+        as_of: now.format(MINUTES).to_string(),
+        ended_at: event
+            .ended_at
+            .as_deref()
+            .map(|t| local_time(t, now.offset(), MINUTES)),
+    }
+}
+
+/// A time kept in the store (RFC 3339) on the officer's clock; one that does not parse is printed
+/// as kept.
+fn local_time(stamp: &str, offset: &FixedOffset, format: &str) -> String {
+    DateTime::parse_from_rfc3339(stamp.trim()).map_or_else(
+        |_| stamp.trim().to_string(),
+        |t| t.with_timezone(offset).format(format).to_string(),
+    )
 }

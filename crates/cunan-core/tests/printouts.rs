@@ -237,8 +237,255 @@ fn printouts_need_a_village() {
         printouts::grid_sheets(&store, None, today()).map(|_| ()),
         printouts::kit_sheet(&store, today()).map(|_| ()),
         printouts::contacts_sheet(&store, today()).map(|_| ()),
+        printouts::not_safe_sheets(&store, "e1", None, evening()).map(|_| ()),
     ] {
         let e = result.expect_err("no village");
         assert_eq!(e.code(), "no_village");
     }
+}
+
+// ---- 未转移人员名单 ----
+
+/// 21:30 in Zhejiang on the demo's day (its clock stands at 20:00 there).
+fn evening() -> chrono::DateTime<chrono::FixedOffset> {
+    chrono::DateTime::parse_from_rfc3339("2026-06-01T21:30:00+08:00").expect("time")
+}
+
+fn mark_input(status: rollcall::Mark) -> rollcall::MarkInput {
+    rollcall::MarkInput {
+        status,
+        staying_with: "镇上亲戚家".into(),
+        marked_by: "王网格".into(),
+        note: if status == rollcall::Mark::Refused {
+            "不肯离开老屋".into()
+        } else {
+            String::new()
+        },
+        ..rollcall::MarkInput::default()
+    }
+}
+
+/// A red-warning flood transfer of the whole demo village (120 households, 3 grids, plus one
+/// household in no grid): grid 3 all moved, in grids 1 and 2 one household moved, one person
+/// refused, one away, one household gone back home.
+fn evacuation(store: &mut Store) -> (String, rollcall::RollCall) {
+    let loner = store
+        .save(&Household {
+            head_name: "孤老汉".into(),
+            address: "青石村山脚独户".into(),
+            phone: "13900002222".into(),
+            ..Household::default()
+        })
+        .expect("household in no grid");
+    store
+        .save(&Resident {
+            household_id: loner.id.clone(),
+            name: "孤老汉".into(),
+            relation: "户主".into(),
+            ..Resident::default()
+        })
+        .expect("resident");
+    let event = rollcall::start(
+        store,
+        &rollcall::TransferOrder {
+            hazard: Some(HazardKind::Flood),
+            level: "red".into(),
+            started_by: "潘宇航".into(),
+            ..rollcall::TransferOrder::default()
+        },
+    )
+    .expect("start")
+    .id;
+    let call = rollcall::roll_call(store, &event).expect("roll call");
+    let grids = store.list::<Grid>().expect("grids");
+    let in_grid = |g: usize| -> Vec<&rollcall::RollCallPerson> {
+        call.people
+            .iter()
+            .filter(|p| p.grid_id.as_deref() == Some(grids[g].id.as_str()))
+            .collect()
+    };
+    let ids = |people: &[&rollcall::RollCallPerson]| -> Vec<String> {
+        people.iter().map(|p| p.resident_id.clone()).collect()
+    };
+    use rollcall::Mark::*;
+    rollcall::mark(store, &event, &ids(&in_grid(2)), &mark_input(Moved)).expect("grid 3 moved");
+    for g in 0..2 {
+        let people = in_grid(g);
+        let household = |i: usize| -> Vec<&rollcall::RollCallPerson> {
+            let mut households: Vec<&str> =
+                people.iter().map(|p| p.household_id.as_str()).collect();
+            households.dedup();
+            people
+                .iter()
+                .copied()
+                .filter(|p| p.household_id == households[i])
+                .collect()
+        };
+        for (status, who) in [
+            (Moved, ids(&household(0))),
+            (WithRelatives, ids(&household(1))),
+            (Returned, ids(&household(2))),
+            (Refused, vec![household(3)[0].resident_id.clone()]),
+            (Away, vec![household(4)[0].resident_id.clone()]),
+        ] {
+            rollcall::mark(store, &event, &who, &mark_input(status)).expect("mark");
+        }
+    }
+    let call = rollcall::roll_call(store, &event).expect("roll call");
+    (event, call)
+}
+
+#[test]
+fn not_safe_sheets_list_per_grid_everyone_not_yet_safe_threatened_households_first() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let mut store = demo_store(dir.path(), 120);
+    let (event, call) = evacuation(&mut store);
+    let sheets = printouts::not_safe_sheets(&store, &event, None, evening()).expect("sheets");
+
+    // Grids 1 and 2, then the households in no grid; grid 3 is all safe and has no sheet.
+    let names: Vec<&str> = sheets.sheets.iter().map(|s| s.grid_name.as_str()).collect();
+    assert_eq!(names, ["第1网格", "第2网格", "未分网格"]);
+    assert_eq!(sheets.sheets[2].grid_id, None);
+    // Households in no grid answer to the village's officer.
+    let officer = store.village().expect("village").expect("village");
+    assert_eq!(
+        sheets.sheets[2].grid_member,
+        format!(
+            "村应急管理员 {} {}",
+            officer.officer_name, officer.officer_phone
+        )
+    );
+    assert_eq!(sheets.masthead.village_name, "青石村");
+    assert_eq!(sheets.masthead.printed_on, today());
+    let t = &sheets.transfer;
+    assert_eq!(
+        (t.hazard_label.as_str(), t.level_label.as_str()),
+        ("防汛防台", "红色预警")
+    );
+    assert_eq!(t.started_at, "2026-06-01 20:00");
+    assert_eq!(t.as_of, "2026-06-01 21:30");
+    assert_eq!(t.ended_at, None);
+
+    for sheet in &sheets.sheets {
+        // Exactly the people of the grid not yet safe, in the roll call's order.
+        let expected: Vec<&str> = call
+            .people
+            .iter()
+            .filter(|p| p.status.is_not_safe() && p.grid_name == sheet.grid_name)
+            .map(|p| p.resident_id.as_str())
+            .collect();
+        let listed: Vec<&str> = sheet.people().map(|p| p.resident_id.as_str()).collect();
+        assert_eq!(listed, expected, "{}", sheet.grid_name);
+        assert_eq!(
+            sheet.totals.not_moved.people as usize,
+            listed.len(),
+            "{}",
+            sheet.grid_name
+        );
+        let threatened: Vec<bool> = sheet.households.iter().map(|h| h.threatened).collect();
+        assert!(
+            threatened.windows(2).all(|w| w[0] >= w[1]),
+            "threatened households first in {}: {threatened:?}",
+            sheet.grid_name
+        );
+        for h in &sheet.households {
+            assert!(!h.people.is_empty());
+            assert!(!h.phone.is_empty(), "a phone to call for {}", h.head_name);
+        }
+        for p in sheet.people() {
+            let label = match p.status {
+                rollcall::Mark::Pending => "待转移",
+                rollcall::Mark::Refused => "拒绝转移",
+                rollcall::Mark::Unreachable => "未联系上",
+                rollcall::Mark::Returned => "已返回",
+                other => panic!("{} is {other:?}, not on the sheet", p.name),
+            };
+            assert_eq!(p.status_label, label);
+            assert_eq!(p.marked.is_empty(), p.status == rollcall::Mark::Pending);
+            if p.vulnerable.is_some() {
+                assert!(p.helper.as_ref().is_some_and(|h| !h.is_empty()));
+            }
+        }
+    }
+    let first = &sheets.sheets[0];
+    assert!(
+        first.grid_member.starts_with("网格长 "),
+        "{}",
+        first.grid_member
+    );
+    assert_eq!(first.totals.moved.people, {
+        let moved = call
+            .people
+            .iter()
+            .filter(|p| p.grid_name == "第1网格" && p.status.is_safe())
+            .count();
+        moved as i64
+    });
+    let refused = first
+        .people()
+        .find(|p| p.status == rollcall::Mark::Refused)
+        .expect("the refusal is on the sheet");
+    assert_eq!(refused.note, "不肯离开老屋");
+    assert!(
+        refused.marked.starts_with("06-01 20:00 王网格"),
+        "{}",
+        refused.marked
+    );
+    assert!(first.people().any(|p| p.status == rollcall::Mark::Returned));
+    assert!(sheets
+        .sheets
+        .iter()
+        .flat_map(|s| s.people())
+        .any(|p| p.vulnerable.is_some()));
+
+    // No ID number anywhere in what is printed.
+    let all = format!("{sheets:?}");
+    for r in store.list::<Resident>().expect("residents") {
+        if !r.id_number.is_empty() {
+            assert!(!all.contains(&r.id_number), "an ID number is on the sheets");
+        }
+    }
+}
+
+#[test]
+fn a_not_safe_sheet_for_one_grid_and_none_when_everyone_is_safe() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let mut store = demo_store(dir.path(), 120);
+    let (event, call) = evacuation(&mut store);
+    let grids = store.list::<Grid>().expect("grids");
+    for key in [grids[1].name.as_str(), grids[1].id.as_str()] {
+        let one = printouts::not_safe_sheets(&store, &event, Some(key), evening()).expect("one");
+        assert_eq!(one.sheets.len(), 1);
+        assert_eq!(one.sheets[0].grid_id.as_deref(), Some(grids[1].id.as_str()));
+    }
+    let ungridded =
+        printouts::not_safe_sheets(&store, &event, Some("未分网格"), evening()).expect("none");
+    assert_eq!(ungridded.sheets.len(), 1);
+    assert_eq!(ungridded.sheets[0].people().count(), 1);
+    // The grid all moved has no sheet; an unknown grid or roll call is a clear error.
+    let safe = printouts::not_safe_sheets(&store, &event, Some(&grids[2].name), evening())
+        .expect("all safe");
+    assert!(safe.sheets.is_empty());
+    let e = printouts::not_safe_sheets(&store, &event, Some("第99网格"), evening())
+        .expect_err("no such grid");
+    assert_eq!(e.code(), "not_found");
+    assert!(e.to_string().contains("网格"), "{e}");
+    let e = printouts::not_safe_sheets(&store, "no-such-event", None, evening())
+        .expect_err("no such roll call");
+    assert!(e.to_string().contains("转移"), "{e}");
+
+    // Everyone left moved or away from the village: no sheets, nothing not yet safe.
+    let left: Vec<String> = call.people.iter().map(|p| p.resident_id.clone()).collect();
+    let (away, moved) = left.split_at(1);
+    rollcall::mark(&mut store, &event, away, &mark_input(rollcall::Mark::Away)).expect("away");
+    rollcall::mark(
+        &mut store,
+        &event,
+        moved,
+        &mark_input(rollcall::Mark::Moved),
+    )
+    .expect("moved");
+    let none = printouts::not_safe_sheets(&store, &event, None, evening()).expect("sheets");
+    assert!(none.sheets.is_empty(), "{:?}", none.sheets.len());
+    assert_eq!(none.village.not_moved.people, 0);
 }

@@ -1,7 +1,8 @@
 //! Prints the village's paper: the one-page response card (一页纸预案 /
 //! 应急处置明白卡), household evacuation cards (避险明白卡) in triplicate, grid
-//! sheets, the kit checklist sheet, the contacts sheet and the education
-//! sign-in sheets (预案宣传教育签到表), as A4 PDFs.
+//! sheets, the kit checklist sheet, the contacts sheet, the education
+//! sign-in sheets (预案宣传教育签到表) and the not-yet-safe sheets of an
+//! evacuation roll call (未转移人员名单), as A4 PDFs.
 //!
 //! [`render`] takes any [`Printout`] (plain data from `cunan_core::printouts`)
 //! and returns the bytes of an A4 portrait PDF, set in the bundled Noto Sans SC
@@ -27,11 +28,14 @@ mod fonts;
 mod household;
 mod layout;
 pub mod linebreak;
+mod notsafe;
 mod sheets;
 
 use cunan_core::card::ResponseCard;
 pub use cunan_core::printouts::Printout;
-use cunan_core::printouts::{ContactsSheet, GridSheets, HouseholdCards, KitSheet, SignInSheets};
+use cunan_core::printouts::{
+    ContactsSheet, GridSheets, HouseholdCards, KitSheet, NotSafeSheets, SignInSheets,
+};
 
 /// Why a card could not be printed. The `Display` text is in Chinese and is
 /// meant to be shown to the village officer as is.
@@ -183,6 +187,19 @@ pub fn render_sign_in_sheets(sheets: &SignInSheets) -> Result<Vec<u8>, PrintErro
     sheets::render_sign_in(sheets, fonts, fallback)
 }
 
+/// Renders the not-yet-safe sheets of an evacuation roll call (未转移人员名单):
+/// each grid from a new page, on one page where it fits (the type set as
+/// large as one page allows), else running on with the header repeated and
+/// "（续）". Sheets with no grid on them print one page saying everyone is safe
+/// (the app refuses to print those first).
+///
+/// # Errors
+/// As [`render_grid_sheets`].
+pub fn render_not_safe_sheets(sheets: &NotSafeSheets) -> Result<Vec<u8>, PrintError> {
+    let (fonts, fallback) = prepare(notsafe::texts(sheets))?;
+    notsafe::render(sheets, fonts, fallback)
+}
+
 /// Renders any printout (one entry point for the app's print action).
 ///
 /// # Errors
@@ -195,6 +212,7 @@ pub fn render(printout: &Printout) -> Result<Vec<u8>, PrintError> {
         Printout::KitSheet(sheet) => render_kit_sheet(sheet),
         Printout::ContactsSheet(sheet) => render_contacts_sheet(sheet),
         Printout::SignInSheets(sheets) => render_sign_in_sheets(sheets),
+        Printout::NotSafeSheets(sheets) => render_not_safe_sheets(sheets),
     }
 }
 
@@ -213,6 +231,7 @@ pub fn check_glyphs(printout: &Printout) -> Result<(), PrintError> {
         Printout::KitSheet(sheet) => sheets::kit_texts(sheet),
         Printout::ContactsSheet(sheet) => sheets::contacts_texts(sheet),
         Printout::SignInSheets(s) => sheets::sign_in_texts(s),
+        Printout::NotSafeSheets(s) => notsafe::texts(s),
     };
     prepare(texts).map(|_| ())
 }

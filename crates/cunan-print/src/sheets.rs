@@ -1,8 +1,9 @@
 //! Multi-page sheets: grid sheets (网格入户名单), the kit checklist sheet
 //! (应急物资清单), the contacts sheet (应急通讯录) and the education sign-in
-//! sheets (预案宣传教育签到表).
+//! sheets (预案宣传教育签到表); `notsafe.rs` lays the roll call's not-yet-safe
+//! sheets (未转移人员名单) out on the same engine.
 //!
-//! One engine lays out all four: a title block, then a table whose header
+//! One engine lays out all of them: a title block, then a table whose header
 //! row is repeated on every page, groups of rows kept together on a page where
 //! they fit (a household's residents, a level of contacts), and a footer with
 //! "第 x 页 / 共 y 页" on every page of a sheet.
@@ -24,19 +25,19 @@ const FOOTER_SIZE: f32 = 8.0;
 const BOTTOM: f32 = PAGE_H - MARGIN - 16.0;
 
 /// A column of a sheet's table.
-struct Column {
+pub(crate) struct Column {
     title: &'static str,
     frac: f32,
     align: Align,
 }
 
-const fn col(title: &'static str, frac: f32, align: Align) -> Column {
+pub(crate) const fn col(title: &'static str, frac: f32, align: Align) -> Column {
     Column { title, frac, align }
 }
 
 /// What goes in a cell.
 #[derive(Clone)]
-enum Cell {
+pub(crate) enum Cell {
     Text(String),
     /// Bold.
     Strong(String),
@@ -44,6 +45,10 @@ enum Cell {
     Alert(String),
     /// A phone number, bold and a little larger.
     Phone(String),
+    /// Bold and a little larger: who is still to be moved, and how they stand.
+    Large(String),
+    /// Bold, a little larger and red: a vulnerable person, a refusal.
+    LargeAlert(String),
     /// An empty tick box.
     Tick,
 }
@@ -51,48 +56,128 @@ enum Cell {
 impl Cell {
     fn text(&self) -> &str {
         match self {
-            Cell::Text(s) | Cell::Strong(s) | Cell::Alert(s) | Cell::Phone(s) => s,
+            Cell::Text(s)
+            | Cell::Strong(s)
+            | Cell::Alert(s)
+            | Cell::Phone(s)
+            | Cell::Large(s)
+            | Cell::LargeAlert(s) => s,
             Cell::Tick => "",
         }
     }
 }
 
 /// Rows kept together on a page where they fit.
-struct Group {
+pub(crate) struct Group {
     /// A full-width shaded heading row above the rows.
-    heading: Option<String>,
+    pub heading: Option<String>,
     /// Paragraphs of the first column, spanning all rows of the group
     /// (then each row has one cell fewer).
-    lead: Option<Vec<Cell>>,
-    rows: Vec<Vec<Cell>>,
+    pub lead: Option<Vec<Cell>>,
+    pub rows: Vec<Vec<Cell>>,
 }
 
 /// One sheet: its own page numbers.
-struct Sheet {
+pub(crate) struct Sheet {
     /// Body type size in points (line height follows).
-    body: f32,
-    title: String,
+    pub body: f32,
+    pub title: String,
     /// Lines under the title on the first page.
-    intro: Vec<String>,
+    pub intro: Vec<String>,
     /// A short line repeated under the title on later pages.
-    running: String,
-    columns: Vec<Column>,
-    groups: Vec<Group>,
+    pub running: String,
+    pub columns: Vec<Column>,
+    pub groups: Vec<Group>,
     /// Signature fields under the table, e.g. "检查人：".
-    sign: Vec<&'static str>,
+    pub sign: Vec<&'static str>,
     /// Lines to fill in on the first page, between the title block and the table.
-    fields: Vec<Field>,
+    pub fields: Vec<Field>,
+    /// Boxed figures on the first page, between the fields and the table.
+    pub figures: Vec<Figure>,
     /// The least height of a body row (room to sign in), or 0.
-    min_row: f32,
+    pub min_row: f32,
+    /// The space above and below the text of a body row.
+    pub row_pad: f32,
+}
+
+/// A boxed figure on a sheet's first page: a small label over a large value, e.g.
+/// "未转移" over "12 人", with "重点 2 人" set smaller after it.
+pub(crate) struct Figure {
+    pub label: String,
+    pub value: String,
+    /// Set smaller after the value, e.g. "重点 2 人"; may be empty.
+    pub note: String,
+    /// Share of the content width; figures sit side by side.
+    pub frac: f32,
+    /// The value in red.
+    pub alert: bool,
+}
+
+/// Draws `figures` side by side from `y` on; returns the `y` below them.
+fn draw_figures(cv: &mut Canvas, figures: &[Figure], y: f32) -> f32 {
+    const LABEL: f32 = 8.5;
+    const VALUE: f32 = 13.0;
+    const NOTE: f32 = 9.0;
+    let value_lh = VALUE * 1.3;
+    let laid: Vec<(Vec<String>, f32)> = figures
+        .iter()
+        .map(|f| {
+            let w = f.frac * CONTENT_W - 2.0 * PAD_X;
+            let note_w = if f.note.is_empty() {
+                0.0
+            } else {
+                cv.width(&f.note, Weight::Regular, NOTE) + 4.0
+            };
+            (cv.wrap(&f.value, Weight::Bold, VALUE, w - note_w), note_w)
+        })
+        .collect();
+    let lines = laid.iter().map(|(l, _)| l.len().max(1)).max().unwrap_or(1);
+    let h = 2.0 * PAD_Y + LABEL * 1.4 + lines as f32 * value_lh;
+    let mut x = MARGIN;
+    for (f, (value, _)) in figures.iter().zip(&laid) {
+        let w = f.frac * CONTENT_W;
+        cv.rect(x, y, w, h, Some(label_fill()), Some((0.6, rule())));
+        let top = y + PAD_Y;
+        cv.text(
+            x + PAD_X,
+            top,
+            LABEL * 1.4,
+            &f.label,
+            Weight::Bold,
+            LABEL,
+            grey(),
+        );
+        let color = if f.alert { red() } else { ink() };
+        let mut vy = top + LABEL * 1.4;
+        for line in value {
+            cv.text(
+                x + PAD_X,
+                vy,
+                value_lh,
+                line,
+                Weight::Bold,
+                VALUE,
+                color.clone(),
+            );
+            vy += value_lh;
+        }
+        if let Some(last) = value.last() {
+            let nx = x + PAD_X + cv.width(last, Weight::Bold, VALUE) + 4.0;
+            let ny = vy - value_lh;
+            cv.text(nx, ny, value_lh, &f.note, Weight::Regular, NOTE, ink());
+        }
+        x += w;
+    }
+    y + h
 }
 
 /// A line to fill in: "日期：______", or with its value printed on the line.
-struct Field {
-    label: &'static str,
+pub(crate) struct Field {
+    pub label: &'static str,
     /// Printed on the line; empty leaves the line blank to write on.
-    value: String,
+    pub value: String,
     /// Share of the content width, the label included; fields flow left to right.
-    frac: f32,
+    pub frac: f32,
 }
 
 /// Draws `fields` from `y` on; returns the `y` below them.
@@ -133,12 +218,18 @@ struct Page<'a> {
     cv: Canvas<'a>,
 }
 
-fn pdf_for(fonts: &Fonts, title: &str, subject: &str, m: &Masthead, fallback: bool) -> Pdf {
+pub(crate) fn pdf_for(
+    fonts: &Fonts,
+    title: &str,
+    subject: &str,
+    m: &Masthead,
+    fallback: bool,
+) -> Pdf {
     Pdf::new(fonts, title, subject, m.printed_on, fallback)
 }
 
 /// Lays out `sheets` one after another (each from a new page) and saves them.
-fn render_sheets(
+pub(crate) fn render_sheets(
     sheets: &[Sheet],
     m: &Masthead,
     pdf: Pdf,
@@ -187,25 +278,28 @@ fn lay(cv: &Canvas, cell: &Cell, width: f32, body: f32) -> Laid {
         Cell::Text(_) => (Weight::Regular, body, ink()),
         Cell::Strong(_) => (Weight::Bold, body, ink()),
         Cell::Alert(_) => (Weight::Bold, body, red()),
-        Cell::Phone(_) => (Weight::Bold, body * 1.15, ink()),
+        Cell::Phone(_) | Cell::Large(_) => (Weight::Bold, body * 1.15, ink()),
+        Cell::LargeAlert(_) => (Weight::Bold, body * 1.15, red()),
     };
-    let line_h = if size > body { size * 1.25 } else { body * 1.3 };
+    let line_h = match cell {
+        // A name or a status: one short line, set close.
+        Cell::Large(_) | Cell::LargeAlert(_) => size * 1.15,
+        _ if size > body => size * 1.25,
+        _ => body * 1.3,
+    };
     let mut b = cv.block_or_blank(cell.text(), weight, size, line_h, w);
     b.color = color;
     Laid::Block(b)
 }
 
+/// Draws a cell whose content starts at `top` (below the cell's padding).
 fn draw_laid(cv: &mut Canvas, laid: &Laid, x: f32, top: f32, width: f32, align: Align, body: f32) {
     match laid {
-        Laid::Block(b) => cv.draw_block(b, x + PAD_X, top + PAD_Y, width - 2.0 * PAD_X, align),
+        Laid::Block(b) => cv.draw_block(b, x + PAD_X, top, width - 2.0 * PAD_X, align),
         Laid::Tick => {
             let side = body;
             let lh = body * 1.3;
-            cv.tick_box(
-                x + (width - side) / 2.0,
-                top + PAD_Y + (lh - side) / 2.0,
-                side,
-            );
+            cv.tick_box(x + (width - side) / 2.0, top + (lh - side) / 2.0, side);
         }
     }
 }
@@ -216,14 +310,21 @@ struct LaidRow {
     h: f32,
 }
 
-fn lay_row(cv: &Canvas, row: &[Cell], xs: &[(f32, f32)], body: f32, min_h: f32) -> LaidRow {
+fn lay_row(
+    cv: &Canvas,
+    row: &[Cell],
+    xs: &[(f32, f32)],
+    body: f32,
+    pad: f32,
+    min_h: f32,
+) -> LaidRow {
     let lh = body * 1.3;
     let cells: Vec<Laid> = row
         .iter()
         .zip(xs)
         .map(|(cell, (_, w))| lay(cv, cell, *w, body))
         .collect();
-    let h = cells.iter().map(|c| c.height(lh)).fold(lh, f32::max) + 2.0 * PAD_Y;
+    let h = cells.iter().map(|c| c.height(lh)).fold(lh, f32::max) + 2.0 * pad;
     LaidRow {
         cells,
         h: h.max(min_h),
@@ -256,6 +357,9 @@ fn page_header(cv: &mut Canvas, sheet: &Sheet, m: &Masthead, first: bool) -> f32
         y += 8.0;
         if !sheet.fields.is_empty() {
             y = draw_fields(cv, &sheet.fields, y) + 8.0;
+        }
+        if !sheet.figures.is_empty() {
+            y = draw_figures(cv, &sheet.figures, y) + 6.0;
         }
     } else {
         let line = format!("{}（续）", sheet.title);
@@ -301,7 +405,7 @@ fn page_header(cv: &mut Canvas, sheet: &Sheet, m: &Masthead, first: bool) -> f32
 }
 
 /// Lays out one sheet on as many pages as it needs; returns the pages' ops.
-fn layout_sheet(
+pub(crate) fn layout_sheet(
     sheet: &Sheet,
     m: &Masthead,
     fonts: &Fonts,
@@ -315,7 +419,7 @@ fn layout_sheet(
     } else {
         &sheet.columns
     };
-    let body = sheet.body;
+    let (body, pad) = (sheet.body, sheet.row_pad);
     let lh = body * 1.3;
     let mut pages: Vec<Page> = Vec::new();
     let mut cv = Canvas::new(fonts, ids);
@@ -355,12 +459,12 @@ fn layout_sheet(
                 .collect::<Vec<_>>()
         });
         let lead_h = lead.as_ref().map_or(0.0, |l| {
-            l.iter().map(|c| c.height(lh)).sum::<f32>() + 2.0 * PAD_Y
+            l.iter().map(|c| c.height(lh)).sum::<f32>() + 2.0 * pad
         });
         let rows: Vec<LaidRow> = group
             .rows
             .iter()
-            .map(|r| lay_row(&cv, r, body_xs, body, sheet.min_row))
+            .map(|r| lay_row(&cv, r, body_xs, body, pad, sheet.min_row))
             .collect();
         let mut start = 0;
         loop {
@@ -412,7 +516,7 @@ fn layout_sheet(
             }
             let group_h = rows_h.max(lead_h);
             if let Some(lead) = &lead {
-                let mut ly = y;
+                let mut ly = y + pad;
                 for laid in lead {
                     draw_laid(&mut cv, laid, xs[0].0, ly, xs[0].1, Align::Left, body);
                     ly += laid.height(lh);
@@ -425,7 +529,7 @@ fn layout_sheet(
                     h += group_h - rows_h;
                 }
                 for ((laid, (x, w)), c) in r.cells.iter().zip(body_xs).zip(body_cols) {
-                    draw_laid(&mut cv, laid, *x, ry, *w, c.align, body);
+                    draw_laid(&mut cv, laid, *x, ry + pad, *w, c.align, body);
                 }
                 ry += h;
                 if i + 1 < n {
@@ -514,7 +618,7 @@ fn footer(cv: &mut Canvas, sheet: &Sheet, m: &Masthead, page: usize, total: usiz
     );
 }
 
-fn masthead_texts(m: &Masthead) -> [&str; 3] {
+pub(crate) fn masthead_texts(m: &Masthead) -> [&str; 3] {
     [
         m.village_name.as_str(),
         m.village_code.as_str(),
@@ -677,7 +781,9 @@ pub fn render_grid(
                 groups,
                 sign: vec![],
                 fields: vec![],
+                figures: vec![],
                 min_row: 0.0,
+                row_pad: PAD_Y,
             }
         })
         .collect();
@@ -691,7 +797,9 @@ pub fn render_grid(
             groups: vec![],
             sign: vec![],
             fields: vec![],
+            figures: vec![],
             min_row: 0.0,
+            row_pad: PAD_Y,
         };
         return render_sheets(&[empty], m, pdf, fonts);
     }
@@ -797,7 +905,9 @@ pub fn render_kit(sheet: &KitSheet, fonts: &Fonts, fallback: bool) -> Result<Vec
         groups: rows,
         sign: vec!["检查人：", "检查日期："],
         fields: vec![],
+        figures: vec![],
         min_row: 0.0,
+        row_pad: PAD_Y,
     };
     render_sheets(&[laid], m, pdf, fonts)
 }
@@ -874,7 +984,9 @@ pub fn render_contacts(
         groups,
         sign: vec![],
         fields: vec![],
+        figures: vec![],
         min_row: 0.0,
+        row_pad: PAD_Y,
     };
     render_sheets(&[laid], m, pdf, fonts)
 }
@@ -1034,7 +1146,9 @@ pub fn render_sign_in(
                 groups,
                 sign: vec!["宣讲人签字：", "记录人签字："],
                 fields: fields(),
+                figures: vec![],
                 min_row: 21.0,
+                row_pad: PAD_Y,
             }
         })
         .collect();
@@ -1052,7 +1166,9 @@ pub fn render_sign_in(
             groups: vec![],
             sign: vec!["宣讲人签字：", "记录人签字："],
             fields: fields(),
+            figures: vec![],
             min_row: 21.0,
+            row_pad: PAD_Y,
         };
         return render_sheets(&[empty], m, pdf, fonts);
     }

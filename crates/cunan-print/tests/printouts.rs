@@ -540,3 +540,209 @@ fn a_household_too_big_for_a_third_of_a_page_is_refused_naming_it() {
         other => panic!("expected TooLong, got {other:?}"),
     }
 }
+
+/// A whole-village flood transfer of `store` (3 grids): the first grid marked down to about 40
+/// people not yet safe (the rare-name household among them), the second not marked at all, the
+/// third all moved. Returns the sheets and the names of the people moved.
+fn evacuation(store: &mut Store) -> (printouts::NotSafeSheets, Vec<String>) {
+    use cunan_core::rollcall::{self, Mark, MarkInput, TransferOrder};
+    let event = rollcall::start(
+        store,
+        &TransferOrder {
+            hazard: Some(cunan_core::HazardKind::Flood),
+            level: "orange".into(),
+            reason: "青石溪水位超警戒".into(),
+            ..TransferOrder::default()
+        },
+    )
+    .expect("start")
+    .id;
+    let call = rollcall::roll_call(store, &event).expect("roll call");
+    let grids = store.list::<cunan_core::Grid>().expect("grids");
+    let mut households: Vec<(&str, Vec<String>)> = Vec::new();
+    for p in call
+        .people
+        .iter()
+        .filter(|p| p.grid_id.as_ref() == Some(&grids[0].id))
+    {
+        match households.last_mut() {
+            Some((h, ids)) if *h == p.household_id => ids.push(p.resident_id.clone()),
+            _ => households.push((&p.household_id, vec![p.resident_id.clone()])),
+        }
+    }
+    let mut kept = 0;
+    let mut moved: Vec<String> = Vec::new();
+    for (_, ids) in &households {
+        if kept + ids.len() <= 40 {
+            kept += ids.len();
+        } else {
+            moved.extend(ids.iter().cloned());
+        }
+    }
+    moved.extend(
+        call.people
+            .iter()
+            .filter(|p| p.grid_id.as_ref() == Some(&grids[2].id))
+            .map(|p| p.resident_id.clone()),
+    );
+    let input = MarkInput {
+        status: Mark::Moved,
+        marked_by: "网格员".into(),
+        ..MarkInput::default()
+    };
+    rollcall::mark(store, &event, &moved, &input).expect("moved");
+    let names = call
+        .people
+        .iter()
+        .filter(|p| moved.contains(&p.resident_id))
+        .map(|p| p.name.clone())
+        .collect();
+    let now = chrono::DateTime::parse_from_rfc3339("2026-06-01T21:30:00+08:00").expect("time");
+    let sheets = printouts::not_safe_sheets(store, &event, None, now).expect("sheets");
+    (sheets, names)
+}
+
+#[test]
+fn not_safe_sheets_one_page_per_normal_grid_a_long_grid_runs_on_with_its_header() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let mut store = village(dir.path(), 150);
+    let (sheets, moved) = evacuation(&mut store);
+    let names: Vec<&str> = sheets.sheets.iter().map(|s| s.grid_name.as_str()).collect();
+    assert_eq!(
+        names,
+        ["第1网格", "第2网格"],
+        "the grid all moved has no sheet"
+    );
+    let short = &sheets.sheets[0];
+    assert!(
+        (30..=40).contains(&short.people().count()),
+        "{}",
+        short.people().count()
+    );
+    assert!(sheets.sheets[1].people().count() > 100);
+
+    let pdf = write(
+        dir.path(),
+        "notsafe.pdf",
+        &Printout::NotSafeSheets(sheets.clone()),
+    );
+    let info = poppler("pdfinfo", &[], &pdf);
+    assert!(
+        info.contains("595.") && info.contains("841."),
+        "A4:\n{info}"
+    );
+    // The rare-name household is on the first grid's sheet: both faces embedded.
+    assert_eq!(assert_subset_fonts(&pdf).len(), 2);
+    let texts = page_texts(&pdf);
+    assert_eq!(texts.len(), pages(&pdf));
+    // About 40 people fit one page; the long grid runs on.
+    assert!(texts[0].contains("第1页/共1页"), "{}", texts[0]);
+    let long = texts.len() - 1;
+    assert!(long > 1, "the long grid takes several pages");
+    for (p, text) in texts.iter().enumerate() {
+        let (grid, page, total) = if p == 0 {
+            ("第1网格", 1, 1)
+        } else {
+            ("第2网格", p, long)
+        };
+        assert!(text.contains(&format!("第{page}页/共{total}页")), "{text}");
+        // Each grid's header, with the columns, on every page; "（续）" on the later ones.
+        assert!(text.contains(&format!("{grid}未转移人员名单")), "{text}");
+        assert!(
+            text.contains("转移情况") && text.contains("已转移"),
+            "{text}"
+        );
+        assert_eq!(text.contains("（续）"), page > 1, "{text}");
+        assert_no_full_id(text, "not-safe sheet");
+    }
+    // The first page of each grid: the transfer, the grid member to call, the totals.
+    for (text, sheet) in [
+        (&texts[0], &sheets.sheets[0]),
+        (&texts[1], &sheets.sheets[1]),
+    ] {
+        for needle in [
+            "防汛防台",
+            "橙色预警",
+            "转移原因：青石溪水位超警戒",
+            "截至2026-06-0121:30",
+            "负责网格员",
+            &squash(&sheet.grid_member),
+            "应转移",
+            "未转移",
+        ] {
+            assert!(
+                text.contains(needle),
+                "{needle} on {}:\n{text}",
+                sheet.grid_name
+            );
+        }
+        assert!(
+            text.contains(&format!("{}人", sheet.totals.not_moved.people)),
+            "{text}"
+        );
+    }
+    let sheet_text = |i: usize| -> String {
+        if i == 0 {
+            texts[0].clone()
+        } else {
+            texts[1..].concat()
+        }
+    };
+    for (i, sheet) in sheets.sheets.iter().enumerate() {
+        let all = sheet_text(i);
+        for h in &sheet.households {
+            assert!(all.contains(&squash(&h.phone)), "{} missing", h.phone);
+            for p in &h.people {
+                assert!(all.contains(&squash(&p.name)), "{} missing", p.name);
+                if let Some(helper) = &p.helper {
+                    assert!(all.contains(&squash(helper)), "helper {helper} missing");
+                }
+            }
+        }
+        assert!(all.contains("待转移"));
+    }
+    // A person moved is not on the sheets (unless the name is printed as someone else's: a
+    // namesake, a household's head, a helper, the grid member).
+    let printed: Vec<&str> = sheets
+        .sheets
+        .iter()
+        .flat_map(|s| {
+            s.households
+                .iter()
+                .flat_map(|h| {
+                    h.people
+                        .iter()
+                        .flat_map(|p| [Some(p.name.as_str()), p.helper.as_deref()])
+                        .chain([Some(h.head_name.as_str())])
+                })
+                .chain([Some(s.grid_member.as_str())])
+        })
+        .flatten()
+        .collect();
+    let full = texts.concat();
+    let gone: Vec<&String> = moved
+        .iter()
+        .filter(|n| !printed.iter().any(|p| p.contains(n.as_str())))
+        .collect();
+    assert!(gone.len() > 50, "{}", gone.len());
+    for name in gone {
+        assert!(!full.contains(&squash(name)), "{name} is safe, yet listed");
+    }
+    for name in RARE_NAMES {
+        assert!(texts[0].contains(name), "{name} missing");
+    }
+    for id in all_ids(&store) {
+        assert!(!full.contains(&id), "ID {id} printed");
+    }
+}
+
+#[test]
+fn not_safe_sheets_with_everyone_safe_print_one_page_saying_so() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let mut store = village(dir.path(), 150);
+    let (mut sheets, _) = evacuation(&mut store);
+    sheets.sheets.clear();
+    let pdf = write(dir.path(), "allsafe.pdf", &Printout::NotSafeSheets(sheets));
+    assert_eq!(pages(&pdf), 1);
+    assert!(page_texts(&pdf)[0].contains("都已安全"));
+}
