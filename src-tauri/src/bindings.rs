@@ -7,26 +7,26 @@ use cunan_app_api::core::education::{
 use cunan_app_api::core::incident::{
     DeadlineRule, DeadlineSetting, DeadlineSource, DeadlineState, ReportKind, ReportText, Severity,
 };
-use cunan_app_api::core::rollcall::{
-    Count, GridTotals, Mark, MarkCount, MarkInput, RollCall, RollCallPerson, RollCallSummary,
-    RollCallTotals, ShelterLoad, Totals, TransferOrder,
-};
 use cunan_app_api::core::kit::{
     KitChecklist, KitLine, KitProblem, ResponsibleKit, ResponsibleKitRow,
 };
 use cunan_app_api::core::plan::{PlanChoices, PlanGap, PlanList, PlanSummary, PlanView, RefChoice};
 use cunan_app_api::core::readiness::{CheckState, Readiness, ReadinessGroup, ReadinessItem};
 use cunan_app_api::core::registers::{DrillLog, HazardRegister, ReportRow, ReportStatus, SiteRow};
+use cunan_app_api::core::rollcall::{
+    Count, GridTotals, Mark, MarkCount, MarkInput, RollCall, RollCallPerson, RollCallSummary,
+    RollCallTotals, ShelterLoad, Totals, TransferOrder,
+};
 use cunan_app_api::core::roster::{
     GridSummary, HouseholdDetail, HouseholdRow, MatchKind, PersonHit, PersonSource, ResidentEntry,
     RosterTotals, RosterView, TeamView, VulnerableRow,
 };
 use cunan_app_api::core::store::Tombstone;
 use cunan_app_api::core::{
-    Contact, Drill, EducationAttendance, EvacuationEvent, EducationSession, EvacuationRoute, FloodResponsible, Grid,
-    GridMember, HazardKind, HazardReport, HazardSite, Household, Incident, IncidentReport,
-    KitCondition, KitInspection, KitItem, Plan, PlanPhase, PlanStep, Resident, Shelter, Team,
-    TeamMember, Village, VulnerableKind, VulnerablePerson,
+    Contact, Drill, EducationAttendance, EducationSession, EvacuationEvent, EvacuationRoute,
+    FloodResponsible, Grid, GridMember, HazardKind, HazardReport, HazardSite, Household, Incident,
+    IncidentReport, KitCondition, KitInspection, KitItem, Plan, PlanPhase, PlanStep, Resident,
+    Shelter, Team, TeamMember, Village, VulnerableKind, VulnerablePerson,
 };
 use cunan_app_api::{ImportPreview, ImportSummary, RowError};
 use ts_rs::{Config, TS};
@@ -36,8 +36,8 @@ use cunan_app_api::excel::ExportKind;
 use cunan_app_api::incident::{
     DeadlineLine, IncidentBoard, IncidentEntry, NewIncident, ReportTexts,
 };
-use cunan_app_api::rollcall::{GridChoice, IncidentChoice, MarkResult, RollCallBoard};
 use cunan_app_api::print::{PrintRequest, PrintedFile};
+use cunan_app_api::rollcall::{GridChoice, IncidentChoice, MarkResult, RollCallBoard};
 use cunan_app_api::usb::{BundleRead, BundleWritten, UsbFolder};
 use cunan_app_api::worker::{SyncPhase, SyncProgressView, SyncStage, SyncStatusView};
 use cunan_app_api::{ApiError, AppInfo, ErrorCode};

@@ -61,6 +61,7 @@ import type {
   VulnerablePerson,
 } from "./bindings";
 import type { Incident, IncidentBoard, IncidentReport, NewIncident, ReportTexts } from "./bindings";
+import type { EvacuationEvent, MarkInput, MarkResult, RollCall, RollCallBoard, TransferOrder } from "./bindings";
 
 /** The record types the generic commands (`list`, `save`, `remove`) work on, by table name. */
 export type RecordTypes = {
@@ -185,6 +186,20 @@ export interface Backend {
   /** A filed report's SMS text (at most 3 segments) and WeChat text. */
   reportTexts(reportId: string): Promise<ReportTexts>;
 
+  // Emergency mode: the evacuation roll call (转移点名).
+  /** Every roll call with its totals, the grids to choose from, the open incidents. */
+  rollcallBoard(): Promise<RollCallBoard>;
+  /** Starts a transfer; its list is fixed from the roster now. */
+  startRollcall(order: TransferOrder): Promise<EvacuationEvent>;
+  /** One roll call: everyone on it, in order, and its totals. */
+  rollcallView(id: string): Promise<RollCall>;
+  /** Marks these people (all or none); answers with them as the list shows them now and the totals. */
+  markPeople(id: string, residentIds: string[], mark: MarkInput): Promise<MarkResult>;
+  /** One tap for everyone of a household on the list. */
+  markHousehold(id: string, householdId: string, mark: MarkInput): Promise<MarkResult>;
+  /** 解除: the transfer is called off; no more marks. */
+  endRollcall(id: string): Promise<EvacuationEvent>;
+
   // Excel.
   /** Reads a workbook and checks it; nothing is written. The backend keeps the parsed rows. */
   importRosterPreview(fileName: string, bytes: Uint8Array): Promise<ImportPreview>;
@@ -301,6 +316,12 @@ export function makeBackend(
     markPhoned: (id) => call("mark_phoned", { id }),
     fileReport: (incidentId, report, finalReport) => call("file_report", { incidentId, report, finalReport }),
     reportTexts: (reportId) => call("report_texts", { reportId }),
+    rollcallBoard: () => call("rollcall_board"),
+    startRollcall: (order) => call("start_rollcall", { order }),
+    rollcallView: (id) => call("rollcall_view", { id }),
+    markPeople: (id, residentIds, mark) => call("mark_people", { id, residentIds, mark }),
+    markHousehold: (id, householdId, mark) => call("mark_household", { id, householdId, mark }),
+    endRollcall: (id) => call("end_rollcall", { id }),
     importRosterPreview: (fileName, bytes) =>
       call("import_roster_preview", { fileName, bytes: Array.from(bytes) }),
     importRosterCommit: () => call("import_roster_commit"),

@@ -63,7 +63,7 @@ export type ApiError = { code: ErrorCode, message: string, field: string | null,
 /**
  * Every error code the village side can give. The text is the wire form (snake_case).
  */
-export type ErrorCode = "store_too_new" | "store_exists" | "store_missing" | "store_busy" | "no_data_dir" | "no_village" | "not_found" | "no_plan" | "storage" | "io" | "format" | "unknown_table" | "bad_record" | "required" | "out_of_range" | "too_long" | "date" | "date_order" | "phone" | "division_code" | "resident_id" | "id_number_taken" | "village_exists" | "village_code_fixed" | "county_owned" | "grid_missing" | "household_missing" | "resident_missing" | "hazard_site_missing" | "plan_exists" | "attendee_missing" | "attendee_ambiguous" | "report_sent" | "incident_closed" | "nobody_to_move" | "roll_call_ended" | "shelter_missing" | "input" | "unknown_hazard" | "nothing_to_print" | "grid_not_applicable" | "missing_glyphs" | "card_too_long" | "pdf_failed" | "print_failed" | "printout_unreadable" | "viewer_failed" | "reveal_failed" | "bad_file_name" | "file_missing" | "file_unreadable" | "excel_unreadable" | "excel_no_header" | "import_stale" | "no_import" | "import_bad_rows" | "import_nothing" | "sync_network" | "sync_bad_response" | "sync_unauthorized" | "sync_forbidden" | "sync_version" | "sync_server" | "sync_not_enrolled" | "sync_wrong_server" | "enroll_wrong_village" | "enroll_failed" | "address_failed" | "bundle_not_a_bundle" | "bundle_too_new" | "bundle_truncated" | "bundle_checksum" | "bundle_body" | "bundle_not_for_village" | "bundle_not_for_county" | "bundle_wrong_village" | "bundle_foreign_rows" | "bundle_other_server" | "bundle_failed" | "folder_missing" | "internal";
+export type ErrorCode = "store_too_new" | "store_exists" | "store_missing" | "store_busy" | "no_data_dir" | "no_village" | "not_found" | "no_plan" | "storage" | "io" | "format" | "unknown_table" | "bad_record" | "required" | "out_of_range" | "too_long" | "date" | "date_order" | "phone" | "division_code" | "resident_id" | "id_number_taken" | "village_exists" | "village_code_fixed" | "county_owned" | "grid_missing" | "household_missing" | "resident_missing" | "hazard_site_missing" | "plan_exists" | "attendee_missing" | "attendee_ambiguous" | "report_sent" | "incident_closed" | "nobody_to_move" | "roll_call_ended" | "shelter_missing" | "id_number_in_text" | "input" | "unknown_hazard" | "nothing_to_print" | "grid_not_applicable" | "missing_glyphs" | "card_too_long" | "pdf_failed" | "print_failed" | "printout_unreadable" | "viewer_failed" | "reveal_failed" | "bad_file_name" | "file_missing" | "file_unreadable" | "excel_unreadable" | "excel_no_header" | "import_stale" | "no_import" | "import_bad_rows" | "import_nothing" | "sync_network" | "sync_bad_response" | "sync_unauthorized" | "sync_forbidden" | "sync_version" | "sync_server" | "sync_not_enrolled" | "sync_wrong_server" | "enroll_wrong_village" | "enroll_failed" | "address_failed" | "bundle_not_a_bundle" | "bundle_too_new" | "bundle_truncated" | "bundle_checksum" | "bundle_body" | "bundle_not_for_village" | "bundle_not_for_county" | "bundle_wrong_village" | "bundle_foreign_rows" | "bundle_other_server" | "bundle_failed" | "folder_missing" | "internal";
 
 /**
  * What the app tells the UI about itself at start-up. Holds no personal data.
@@ -236,7 +236,7 @@ export type Grid = { id: string, name: string, area: string, note: string, };
 /**
  * Which printout to make.
  */
-export type PrintRequest = { "product": "response_card", hazard: HazardKind, } | { "product": "household_cards" } | { "product": "grid_sheets", grid: string | null, } | { "product": "kit_sheet" } | { "product": "contacts_sheet" } | { "product": "sign_in_sheets", grid: string | null, session: string | null, };
+export type PrintRequest = { "product": "response_card", hazard: HazardKind, } | { "product": "household_cards" } | { "product": "grid_sheets", grid: string | null, } | { "product": "kit_sheet" } | { "product": "contacts_sheet" } | { "product": "sign_in_sheets", grid: string | null, session: string | null, } | { "product": "not_safe_sheets", event: string, grid: string | null, };
 
 /**
  * A printout written to disk. Holds no personal data besides what the officer sees anyway.
@@ -796,7 +796,12 @@ deadlines: Array<DeadlineLine>,
 /**
  * In the order they were filed, each exactly as sent.
  */
-reports: Array<IncidentReport>, open: boolean, };
+reports: Array<IncidentReport>, open: boolean, 
+/**
+ * People moved to safety in this incident's roll calls, when it has any: what the next
+ * report's 转移人数 starts at.
+ */
+moved_in_roll_calls: number | null, };
 
 /**
  * The emergency board: what the emergency page and the clock under the header show.
@@ -853,6 +858,215 @@ export type ReportTexts = { report_id: string, kind: ReportKind, sms: ReportText
  */
 segment_chars: number, max_segments: number, };
 
+/**
+ * 转移: a transfer order and its roll call (see `rollcall.rs` for its rules).
+ */
+export type EvacuationEvent = { id: string, hazard: HazardKind | null, started_at: string, 
+/**
+ * When it was called off (解除), if it was.
+ */
+ended_at: string | null, reason: string, note: string, 
+/**
+ * The incident the transfer is part of, if any: its reports count the people moved.
+ */
+incident_id: string | null, 
+/**
+ * The warning level behind the order (red | orange | yellow | blue), or empty.
+ */
+level: string, 
+/**
+ * The grids ordered to move; empty for the whole village.
+ */
+grid_ids: Array<string>, 
+/**
+ * Only households in a hazard area (the ones with household evacuation cards).
+ */
+threatened_only: boolean, started_by: string, };
+
+/**
+ * Where a person on the list is, as last marked.
+ */
+export type Mark = "pending" | "moved" | "with-relatives" | "refused" | "away" | "unreachable" | "returned";
+
+/**
+ * What the officer orders when a transfer starts.
+ */
+export type TransferOrder = { hazard: HazardKind | null, 
+/**
+ * red | orange | yellow | blue, or empty when not from a warning.
+ */
+level: string, 
+/**
+ * The grids ordered to move; empty for the whole village.
+ */
+grid_ids: Array<string>, 
+/**
+ * Only the households in a hazard area (those with household evacuation cards).
+ */
+threatened_only: boolean, incident_id: string | null, reason: string, started_by: string, };
+
+/**
+ * One mark, for one person or a whole household.
+ */
+export type MarkInput = { status: Mark, 
+/**
+ * The shelter, for [`Mark::Moved`].
+ */
+shelter_id: string | null, 
+/**
+ * With whom or where, for [`Mark::WithRelatives`].
+ */
+staying_with: string, marked_by: string, note: string, };
+
+/**
+ * A number of people, and how many of them are vulnerable.
+ */
+export type Count = { people: number, vulnerable: number, };
+
+/**
+ * The totals of a roll call, for a grid or the village.
+ */
+export type Totals = { 
+/**
+ * Everyone on the list.
+ */
+listed: Count, 
+/**
+ * 应转移: the list less those away from the village.
+ */
+expected: Count, 
+/**
+ * 已转移: to a shelter or to relatives.
+ */
+moved: Count, 
+/**
+ * 未转移: expected and not yet safe (not marked, refused, not reached, gone back).
+ */
+not_moved: Count, 
+/**
+ * Each mark, in [`Mark::ALL`] order, with how many carry it.
+ */
+by_mark: Array<MarkCount>, };
+
+export type MarkCount = { mark: Mark, label: string, count: Count, };
+
+export type GridTotals = { 
+/**
+ * `None` for households in no grid.
+ */
+grid_id: string | null, grid_name: string, totals: Totals, };
+
+/**
+ * People moved to one shelter, against its capacity.
+ */
+export type ShelterLoad = { 
+/**
+ * `None` for people moved without a shelter named.
+ */
+shelter_id: string | null, name: string, capacity: number | null, people: number, 
+/**
+ * More people than its capacity.
+ */
+over: boolean, };
+
+export type RollCallTotals = { village: Totals, 
+/**
+ * By grid, in the order of the grids; households in no grid last.
+ */
+grids: Array<GridTotals>, 
+/**
+ * Every shelter with people in it or named in the village, by name.
+ */
+shelters: Array<ShelterLoad>, };
+
+/**
+ * One person on the roll call, as the list shows them.
+ */
+export type RollCallPerson = { resident_id: string, name: string, relation: string, household_id: string, head_name: string, address: string, 
+/**
+ * The household's phone, else the person's own.
+ */
+phone: string, grid_id: string | null, grid_name: string, 
+/**
+ * The grid member who answers for the grid: "网格长 王某 138…".
+ */
+grid_member: string, threatened: boolean, 
+/**
+ * e.g. "独居老人（长期卧床）" for a vulnerable person.
+ */
+vulnerable: string | null, 
+/**
+ * Who helps them evacuate: "李四 138…", or 帮扶人待落实.
+ */
+helper: string | null, status: Mark, status_label: string, shelter_id: string | null, shelter_name: string, staying_with: string, 
+/**
+ * When and by whom the latest mark was made; `None` while not marked.
+ */
+marked_at: string | null, marked_by: string, note: string, };
+
+/**
+ * A roll call: the order, everyone on it, and the totals.
+ */
+export type RollCall = { event: EvacuationEvent, hazard_label: string, open: boolean, 
+/**
+ * Threatened households first, then by grid and household; in a household the householder,
+ * then the vulnerable, then by name.
+ */
+people: Array<RollCallPerson>, totals: RollCallTotals, };
+
+/**
+ * One roll call in the list of them.
+ */
+export type RollCallSummary = { event: EvacuationEvent, hazard_label: string, open: boolean, totals: Totals, };
+
+/**
+ * The roll-call page before a roll call is opened.
+ */
+export type RollCallBoard = { 
+/**
+ * Open roll calls first, newest first, each with the village's totals.
+ */
+roll_calls: Array<RollCallSummary>, 
+/**
+ * The grids a transfer can be ordered for, with how many people each holds.
+ */
+grids: Array<GridChoice>, 
+/**
+ * Incidents still being reported, newest first: a transfer started now is usually theirs.
+ */
+incidents: Array<IncidentChoice>, 
+/**
+ * Who marks on this laptop unless the officer says otherwise: the village's officer.
+ */
+marked_by: string, };
+
+/**
+ * A grid in the start dialog.
+ */
+export type GridChoice = { 
+/**
+ * `None` for households in no grid (they are in a whole-village transfer only).
+ */
+grid_id: string | null, name: string, households: number, people: number, 
+/**
+ * Households in a hazard area, and the people in them.
+ */
+threatened_households: number, threatened_people: number, };
+
+/**
+ * An open incident a transfer can belong to.
+ */
+export type IncidentChoice = { incident: Incident, 
+/**
+ * "山洪 · 溪口桥 · 06-15 09:30".
+ */
+label: string, };
+
+/**
+ * What a mark changed: the people marked, as the list shows them now, and the new totals.
+ */
+export type MarkResult = { people: Array<RollCallPerson>, totals: RollCallTotals, };
+
 export const HAZARD_KIND_LABELS: Record<HazardKind, string> = {
   "flood": "防汛防台",
   "geological": "地质灾害",
@@ -898,4 +1112,13 @@ export const REPORT_KIND_LABELS: Record<ReportKind, string> = {
   "first": "首报",
   "continuation": "续报",
   "final": "终报",
+};
+export const MARK_LABELS: Record<Mark, string> = {
+  "pending": "未标记",
+  "moved": "已转移",
+  "with-relatives": "投亲靠友",
+  "refused": "拒绝转移",
+  "away": "不在村",
+  "unreachable": "未联系上",
+  "returned": "已返回",
 };

@@ -12,8 +12,8 @@ use cunan_core::incident::{
 };
 use cunan_core::rollcall;
 use cunan_core::{EvacuationEvent, HazardKind, Incident, IncidentReport, Store};
-use std::collections::HashSet;
 use serde::{Deserialize, Serialize};
+use std::collections::HashSet;
 
 use crate::error::{ApiError, ApiResult, ErrorCode};
 
@@ -115,24 +115,24 @@ pub fn board(store: &Store, now: DateTime<Utc>) -> ApiResult<IncidentBoard> {
             .into_iter()
             .map(|v| {
                 Ok(IncidentEntry {
-                moved_in_roll_calls: moved(&v.incident.id)?,
-                deadlines: v
-                    .deadlines
-                    .into_iter()
-                    .map(|d| DeadlineLine {
-                        words: d.state.words(),
-                        what: d.what,
-                        minutes: d.minutes,
-                        due_at: d.due_at,
-                        state: d.state,
-                    })
-                    .collect(),
-                incident: v.incident,
-                hazard_label: v.hazard_label,
-                severity_label: v.severity_label,
-                reports: v.reports,
-                open: v.open,
-            })
+                    moved_in_roll_calls: moved(&v.incident.id)?,
+                    deadlines: v
+                        .deadlines
+                        .into_iter()
+                        .map(|d| DeadlineLine {
+                            words: d.state.words(),
+                            what: d.what,
+                            minutes: d.minutes,
+                            due_at: d.due_at,
+                            state: d.state,
+                        })
+                        .collect(),
+                    incident: v.incident,
+                    hazard_label: v.hazard_label,
+                    severity_label: v.severity_label,
+                    reports: v.reports,
+                    open: v.open,
+                })
             })
             .collect::<ApiResult<_>>()?,
     })

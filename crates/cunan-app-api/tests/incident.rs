@@ -102,10 +102,25 @@ fn an_incident_runs_against_its_deadlines_and_its_reports_have_texts() {
         needs: "冲锋舟一艘".to_string(),
         reporter: "潘宇航".to_string(),
         reporter_phone: "13912345678".to_string(),
-        // An ID number typed into a free-text field never reaches the texts.
-        description: "被困者之一身份证330502199001011234".to_string(),
+        description: "溪水漫过桥面，桥头两户进水".to_string(),
         ..IncidentReport::default()
     };
+    // An ID number typed into a free-text field is refused under that field: a report is kept
+    // as sent, so it would stay there for good. Nothing is filed.
+    let typed_id = IncidentReport {
+        description: "被困者之一身份证330502199001011234".to_string(),
+        ..facts.clone()
+    };
+    let err = incident::file_report(&mut store, &started.id, &typed_id, false)
+        .expect_err("an ID number in the text");
+    assert_eq!(err.code, ErrorCode::IdNumberInText);
+    assert_eq!(err.field.as_deref(), Some("情况简述"));
+    assert!(!err.message.contains("1234"), "{}", err.message);
+    assert!(incident::board(&store, clock.now())
+        .expect("board")
+        .incidents[0]
+        .reports
+        .is_empty());
     let first = incident::file_report(&mut store, &started.id, &facts, false).expect("首报");
     assert_eq!(first.kind, ReportKind::First);
     assert_eq!(first.place, "溪口桥");

@@ -57,7 +57,11 @@ fn the_board_counts_each_grid_as_the_roll_call_will_list_it() {
     }
     assert!(board.roll_calls.is_empty());
     assert!(board.incidents.is_empty());
-    let officer = store.village().expect("village").expect("a village").officer_name;
+    let officer = store
+        .village()
+        .expect("village")
+        .expect("a village")
+        .officer_name;
     assert_eq!(board.marked_by, officer);
 
     // A whole-village transfer lists exactly the people the board counted.
@@ -93,9 +97,8 @@ fn a_mark_answers_with_the_people_it_changed_and_the_totals_and_feeds_the_report
         },
     )
     .expect("incident");
-    let board_now = |store: &Store| {
-        incident::board(store, store.clock().now()).expect("incident board")
-    };
+    let board_now =
+        |store: &Store| incident::board(store, store.clock().now()).expect("incident board");
     assert_eq!(
         board_now(&store).incidents[0].moved_in_roll_calls,
         None,
@@ -134,8 +137,7 @@ fn a_mark_answers_with_the_people_it_changed_and_the_totals_and_feeds_the_report
     assert!(one.people[0].marked_at.is_some());
     assert_eq!(one.totals.village.of(Mark::Unreachable).people, 1);
     assert_eq!(
-        one.totals.village.not_moved.people,
-        call.totals.village.expected.people,
+        one.totals.village.not_moved.people, call.totals.village.expected.people,
         "未联系上 is still not moved"
     );
 

@@ -704,13 +704,16 @@ pub fn roll_call_people(
         if let Some(r) = store.get::<Resident>(rid)? {
             roster.residents.insert(r.id.clone(), r);
         }
-        let hid = s.household_id.clone().or_else(|| {
-            roster
-                .residents
-                .get(rid)
-                .map(|r| r.household_id.clone())
-        });
-        if let Some(h) = hid.as_deref().map(|h| store.get::<Household>(h)).transpose()?.flatten() {
+        let hid = s
+            .household_id
+            .clone()
+            .or_else(|| roster.residents.get(rid).map(|r| r.household_id.clone()));
+        if let Some(h) = hid
+            .as_deref()
+            .map(|h| store.get::<Household>(h))
+            .transpose()?
+            .flatten()
+        {
             roster.households.insert(h.id.clone(), h);
         }
         for v in store.query::<VulnerablePerson>("resident_id = ?1", &[rid])? {

@@ -465,7 +465,9 @@ fn a_report_whose_text_holds_an_id_number_is_refused_and_nothing_is_filed() {
         assert!(!v.message.contains("1234"), "the message never repeats it");
     }
     assert!(
-        incident::reports(&store, &i.id).expect("reports").is_empty(),
+        incident::reports(&store, &i.id)
+            .expect("reports")
+            .is_empty(),
         "nothing was filed"
     );
 
