@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Benchmark of the roster screen and search in headless Chromium, on the real core through the
+# Benchmark of the roster screen and search, and of emergency mode (incident → SMS text, the roll
+# call's marks), in headless Chromium, on the real core through the
 # test bridge, on a 2,000-household demo village. Prints figures; not part of the tests.
 # PROFILE=release (default) or debug.
 set -euo pipefail
@@ -20,3 +21,4 @@ bridge=$!
 sleep 1
 echo "ui-bench: $profile build, $(nproc) cores"
 (cd ui && CUNAN_UI_URL="http://127.0.0.1:$port/" node bench/roster.mjs)
+(cd ui && CUNAN_UI_URL="http://127.0.0.1:$port/" node bench/emergency.mjs)
