@@ -117,12 +117,18 @@ test("a first report is kept as sent and gives an SMS text to copy", async () =>
   await page.fill(t("report-injured"), "2");
   await page.fill(t("report-trapped"), "3");
   await page.fill(t("report-evacuated"), "46");
-  // An ID number typed into free text never reaches the texts.
-  await page.fill(t("report-description"), "溪水漫过桥面，被困者身份证330502199001011234");
   await page.fill(t("report-actions"), "已封闭溪口桥，转移沿河住户");
   await page.fill(t("report-needs"), "冲锋舟一艘");
   await page.fill(t("report-reporter"), "潘宇航");
   await page.fill(t("report-phone"), "13912345678");
+  // An ID number typed into free text is refused under its field (a report is kept as sent),
+  // and nothing is filed; the rest of the form stays as typed.
+  await page.fill(t("report-description"), "溪水漫过桥面，被困者身份证330502199001011234");
+  await page.click(t("report-save"));
+  await form.getByText("情况简述里有一串 15 位以上的数字").waitFor();
+  assert.equal(await page.locator(t("sent-report")).count(), 0);
+  assert.equal(await page.inputValue(t("report-needs")), "冲锋舟一艘");
+  await page.fill(t("report-description"), "溪水漫过桥面，被困者张某某");
   await page.locator(t("report-save")).scrollIntoViewIfNeeded();
   await app.shot("incident-report-form");
   await page.click(t("report-save"));

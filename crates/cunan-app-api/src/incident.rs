@@ -165,7 +165,7 @@ pub fn mark_phoned(store: &mut Store, incident_id: &str) -> ApiResult<Incident> 
 
 /// Files the next report of an incident (首报, then 续报; 终报 with `final_report`), stamped now
 /// and kept as sent. The time, place and kind are the incident's; a severity given here (I–IV)
-/// raises or sets the incident's.
+/// becomes the incident's, graver or milder than before (the latest assessment stands).
 pub fn file_report(
     store: &mut Store,
     incident_id: &str,

@@ -354,7 +354,9 @@ pub fn mark_phoned(store: &mut Store, id: &str) -> Result<Incident> {
 
 /// Files a report of the incident, stamped now and kept as sent. The first report filed is the
 /// 首报; later ones are 续报, or the 终报 with `final_report`, which closes the incident. The
-/// incident's place, hazard and severity go with each report; a report may raise the severity.
+/// incident's place, hazard and severity go with each report; a report that gives a severity
+/// sets the incident's (the latest assessment stands, graver or milder); one that gives none keeps
+/// it.
 pub fn file_report(
     store: &mut Store,
     incident_id: &str,
