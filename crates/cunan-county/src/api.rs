@@ -247,7 +247,7 @@ async fn enroll<S: CountyStorage>(
         ApiError::new(
             StatusCode::FORBIDDEN,
             "bad_enrollment_code",
-            "登记码不对或已经用过。请向县应急管理局核对或领取新的登记码。",
+            "登记码不对、已经用过或已过期。请向县应急管理局领取新的登记码。",
         )
     })?;
     Ok(json_response(

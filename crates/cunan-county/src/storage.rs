@@ -65,6 +65,11 @@ impl From<rusqlite::Error> for StorageError {
     }
 }
 
+/// How long a new enrollment code is valid, in days, unless told otherwise.
+pub const ENROLLMENT_CODE_DAYS: u32 = 7;
+/// The longest validity an enrollment code can be given, in days.
+pub const MAX_ENROLLMENT_CODE_DAYS: u32 = 90;
+
 /// Changes each with its `server_seq`, the cursor reached, and whether more wait after it.
 pub type ChangePage = (Vec<(i64, Change)>, i64, bool);
 
@@ -74,9 +79,21 @@ pub trait CountyStorage: Send + Sync + 'static {
     /// This server's own id, made once with its database: villages recognise the server by it
     /// whichever address they reach it through.
     fn server_id(&self) -> Result<String, StorageError>;
-    /// Registers a village (or keeps an existing one) and returns a new one-time enrollment code.
-    fn add_village(&self, code: &str, name: &str) -> Result<String, StorageError>;
-    /// Exchanges a one-time code for a device token; `None` if the code is unknown or used.
+    /// Registers a village (or keeps an existing one) and returns a new one-time enrollment code,
+    /// valid for [`ENROLLMENT_CODE_DAYS`].
+    fn add_village(&self, code: &str, name: &str) -> Result<String, StorageError> {
+        self.add_village_with_expiry(code, name, ENROLLMENT_CODE_DAYS)
+    }
+    /// Like `add_village`, with the code valid for `valid_days` (1..=[`MAX_ENROLLMENT_CODE_DAYS`])
+    /// from now. The village's older codes not yet used stop working.
+    fn add_village_with_expiry(
+        &self,
+        code: &str,
+        name: &str,
+        valid_days: u32,
+    ) -> Result<String, StorageError>;
+    /// Exchanges a one-time code for a device token; `None` if the code is unknown, used,
+    /// replaced by a newer one or expired.
     /// A code for another village than `expected_village` is refused and stays unused.
     fn enroll(
         &self,
