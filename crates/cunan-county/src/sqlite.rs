@@ -15,7 +15,7 @@ use cunan_sync::protocol::{PullResponse, PushResponse};
 use cunan_sync::Change;
 
 use crate::storage::{
-    ChangePage, CountyStorage, DeviceAuth, Enrollment, Stats, StorageError, Via,
+    check_not_ahead, ChangePage, CountyStorage, DeviceAuth, Enrollment, Stats, StorageError, Via,
     ENROLLMENT_CODE_DAYS, MAX_ENROLLMENT_CODE_DAYS,
 };
 
@@ -327,8 +327,12 @@ impl SqliteStorage {
     }
 }
 
-/// Checks a batch whole before anything is written.
-fn check_batch(auth: &DeviceAuth, changes: &[Change]) -> Result<(), StorageError> {
+/// Checks a batch whole before anything is written; `now` is the server's clock.
+fn check_batch(
+    auth: &DeviceAuth,
+    changes: &[Change],
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<(), StorageError> {
     for change in changes {
         change.check_shape().map_err(StorageError::Invalid)?;
         if change.village_code != auth.village_code {
@@ -352,7 +356,8 @@ fn check_batch(auth: &DeviceAuth, changes: &[Change]) -> Result<(), StorageError
             ));
         }
     }
-    Ok(())
+    // Shapes first: every hlc is known to parse here.
+    check_not_ahead(changes, now, "整批没有接收")
 }
 
 /// Stores one change (at most once) and merges it into the current state.
@@ -496,6 +501,10 @@ fn store_change(
 }
 
 impl CountyStorage for SqliteStorage {
+    fn clock_now(&self) -> chrono::DateTime<chrono::Utc> {
+        self.clock.now()
+    }
+
     fn server_id(&self) -> Result<String, StorageError> {
         Ok(self.server_id.clone())
     }
@@ -653,7 +662,7 @@ impl CountyStorage for SqliteStorage {
         changes: &[Change],
         via: Via,
     ) -> Result<PushResponse, StorageError> {
-        check_batch(auth, changes)?;
+        check_batch(auth, changes, self.clock.now())?;
         let now = self.now();
         let mut conn = self.lock()?;
         let known: bool = db(conn.query_row(
