@@ -56,6 +56,7 @@ impl From<StorageError> for ApiError {
         match e {
             StorageError::Forbidden(m) => ApiError::new(StatusCode::FORBIDDEN, "forbidden", m),
             StorageError::Invalid(m) => ApiError::new(StatusCode::BAD_REQUEST, "invalid", m),
+            StorageError::ClockAhead(m) => ApiError::new(StatusCode::BAD_REQUEST, "clock_ahead", m),
             StorageError::NotFound(m) => ApiError::new(StatusCode::NOT_FOUND, "not_found", m),
             StorageError::Database(detail) => {
                 eprintln!("cunan-county: database error: {detail}");
@@ -81,10 +82,16 @@ fn json_response<T: Serialize>(status: StatusCode, body: &T) -> Response {
     }
 }
 
+/// The most an enrollment request (a code and a device id, no token) may take, compressed or not.
+pub const ENROLL_BODY_BYTES: usize = 4 * 1024;
+
 /// The router, with compression, body limits and the protocol-version check.
 pub fn router<S: CountyStorage>(storage: Arc<S>) -> Router {
     let v1 = Router::new()
-        .route("/v1/enroll", post(enroll::<S>))
+        .route(
+            "/v1/enroll",
+            post(enroll::<S>).layer(DefaultBodyLimit::max(ENROLL_BODY_BYTES)),
+        )
         .route("/v1/push", post(push::<S>))
         .route("/v1/pull", get(pull::<S>))
         .layer(middleware::from_fn(check_protocol));
@@ -136,12 +143,14 @@ async fn check_protocol(request: Request, next: Next) -> Response {
     }
 }
 
-/// Reads a JSON body, gzip-compressed or not, within the size limit.
+/// Reads a JSON body, gzip-compressed or not, of at most `limit` bytes either way; `None` is a
+/// body that could not be read within the limit.
 fn read_json<T: DeserializeOwned>(
     headers: &HeaderMap,
-    body: Result<Bytes, BytesRejection>,
+    body: Option<Bytes>,
+    limit: usize,
 ) -> Result<T, ApiError> {
-    let body = body.map_err(|_| {
+    let body = body.ok_or_else(|| {
         ApiError::new(
             StatusCode::PAYLOAD_TOO_LARGE,
             "too_large",
@@ -156,7 +165,7 @@ fn read_json<T: DeserializeOwned>(
     let json = if gzip {
         let mut out = Vec::new();
         flate2::read::GzDecoder::new(&body[..])
-            .take(MAX_BODY_BYTES as u64 + 1)
+            .take(limit as u64 + 1)
             .read_to_end(&mut out)
             .map_err(|_| {
                 ApiError::new(
@@ -165,7 +174,7 @@ fn read_json<T: DeserializeOwned>(
                     "请求内容解压失败（可能传输中断），没有接收。请重试。",
                 )
             })?;
-        if out.len() > MAX_BODY_BYTES {
+        if out.len() > limit {
             return Err(ApiError::new(
                 StatusCode::PAYLOAD_TOO_LARGE,
                 "too_large",
@@ -232,7 +241,7 @@ async fn enroll<S: CountyStorage>(
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
-    let request: EnrollRequest = read_json(&headers, body)?;
+    let request: EnrollRequest = read_json(&headers, body.ok(), ENROLL_BODY_BYTES)?;
     let ids = storage.clone();
     let server_id = blocking(move || ids.server_id()).await?;
     let enrollment = blocking(move || {
@@ -247,7 +256,7 @@ async fn enroll<S: CountyStorage>(
         ApiError::new(
             StatusCode::FORBIDDEN,
             "bad_enrollment_code",
-            "登记码不对或已经用过。请向县应急管理局核对或领取新的登记码。",
+            "登记码不对、已经用过或已过期。请向县应急管理局领取新的登记码。",
         )
     })?;
     Ok(json_response(
@@ -261,13 +270,16 @@ async fn enroll<S: CountyStorage>(
     ))
 }
 
+/// The body is read only once the token is known good: without one, a caller cannot make the
+/// server take in a large body.
 async fn push<S: CountyStorage>(
     State(storage): State<Arc<S>>,
-    headers: HeaderMap,
-    body: Result<Bytes, BytesRejection>,
+    request: Request,
 ) -> Result<Response, ApiError> {
-    let auth = authenticate(&storage, &headers).await?;
-    let request: PushRequest = read_json(&headers, body)?;
+    let (parts, body) = request.into_parts();
+    let auth = authenticate(&storage, &parts.headers).await?;
+    let body = axum::body::to_bytes(body, MAX_BODY_BYTES).await.ok();
+    let request: PushRequest = read_json(&parts.headers, body, MAX_BODY_BYTES)?;
     if request.changes.len() > MAX_BATCH * 4 {
         return Err(ApiError::new(
             StatusCode::PAYLOAD_TOO_LARGE,

@@ -72,6 +72,9 @@ pub fn import_bundle<S: CountyStorage>(
             .into());
         }
     }
+    // A change stamped far ahead of the county's clock anywhere in the file refuses it whole
+    // (each batch below is checked again by `push`, but only after earlier batches landed).
+    storage::check_not_ahead(&body.changes, storage.clock_now(), "整个数据包没有导入")?;
     let mut report = ImportReport {
         changes: body.changes.len(),
         stored: 0,

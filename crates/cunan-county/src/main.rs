@@ -76,12 +76,18 @@ enum Command {
 
 #[derive(Subcommand)]
 enum VillageCommand {
-    /// Register a village (or an existing one again) and print a one-time enrollment code.
+    /// Register a village (or an existing one again) and print a one-time enrollment code,
+    /// valid for --expires-days days (7 unless told). The village's codes not yet used stop
+    /// working; run it again for a village whose code was lost, expired or issued before
+    /// codes expired.
     Add {
         #[arg(long)]
         code: String,
         #[arg(long)]
         name: String,
+        #[arg(long, default_value_t = cunan_county::storage::ENROLLMENT_CODE_DAYS,
+              value_parser = clap::value_parser!(u32).range(1..=i64::from(cunan_county::storage::MAX_ENROLLMENT_CODE_DAYS)))]
+        expires_days: u32,
     },
     /// Revoke every device token of a village (a lost laptop); devices must enroll again.
     Revoke {
@@ -142,11 +148,20 @@ fn run(cli: Cli) -> Result<(), Failure> {
             })?;
         }
         Command::Village {
-            command: VillageCommand::Add { code, name },
+            command:
+                VillageCommand::Add {
+                    code,
+                    name,
+                    expires_days,
+                },
         } => {
-            let enrollment = storage.add_village(&code, &name).map_err(storage_failure)?;
+            let enrollment = storage
+                .add_village_with_expiry(&code, &name, expires_days)
+                .map_err(storage_failure)?;
             println!("{enrollment}");
-            eprintln!("已登记村“{name}”（{code}）。上面是一次性登记码，请交给该村应急管理员。");
+            eprintln!(
+                "已登记村“{name}”（{code}）。上面是一次性登记码，{expires_days} 天内有效，请交给该村应急管理员；该村以前发出、还没用过的登记码已作废。"
+            );
         }
         Command::Village {
             command: VillageCommand::Revoke { code },

@@ -14,7 +14,10 @@ use cunan_core::sync::{merge, Merge, COUNTY_SCOPE};
 use cunan_sync::protocol::{PullResponse, PushResponse};
 use cunan_sync::Change;
 
-use crate::storage::{ChangePage, CountyStorage, DeviceAuth, Enrollment, Stats, StorageError, Via};
+use crate::storage::{
+    check_not_ahead, ChangePage, CountyStorage, DeviceAuth, Enrollment, Stats, StorageError, Via,
+    ENROLLMENT_CODE_DAYS, MAX_ENROLLMENT_CODE_DAYS,
+};
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS village (
@@ -22,6 +25,8 @@ CREATE TABLE IF NOT EXISTS village (
     name        TEXT NOT NULL,
     created_at  TEXT NOT NULL
 );
+-- One-time codes, stored as HMAC-SHA256 under `server_secret.enrollment_key`. `expires_at` and
+-- `revoked_at` are added by `migrate` on databases made before they existed.
 CREATE TABLE IF NOT EXISTS enrollment_code (
     code_hash    TEXT PRIMARY KEY,
     village_code TEXT NOT NULL REFERENCES village (code),
@@ -83,6 +88,11 @@ CREATE TABLE IF NOT EXISTS server_identity (
     singleton INTEGER PRIMARY KEY CHECK (singleton = 1),
     server_id TEXT NOT NULL
 );
+-- The key enrollment codes are hashed under: made once with the database, never sent anywhere.
+CREATE TABLE IF NOT EXISTS server_secret (
+    singleton      INTEGER PRIMARY KEY CHECK (singleton = 1),
+    enrollment_key TEXT NOT NULL
+);
 -- The county's own clock, for rows it writes.
 CREATE TABLE IF NOT EXISTS county_clock (
     singleton INTEGER PRIMARY KEY CHECK (singleton = 1),
@@ -98,10 +108,71 @@ pub struct SqliteStorage {
     conn: Mutex<Connection>,
     clock: Box<dyn Clock>,
     server_id: String,
+    /// The key enrollment codes are hashed under (`server_secret.enrollment_key`).
+    code_key: Vec<u8>,
 }
 
 pub fn hash(secret: &str) -> String {
     hex::encode(Sha256::digest(secret.as_bytes()))
+}
+
+/// HMAC-SHA256 (RFC 2104) over `sha2`, so that no further crate is needed.
+fn hmac_sha256(key: &[u8], message: &[u8]) -> [u8; 32] {
+    let mut block = [0u8; 64];
+    if key.len() > block.len() {
+        block[..32].copy_from_slice(&Sha256::digest(key));
+    } else {
+        block[..key.len()].copy_from_slice(key);
+    }
+    let mut inner = Sha256::new();
+    inner.update(block.map(|b| b ^ 0x36));
+    inner.update(message);
+    let mut outer = Sha256::new();
+    outer.update(block.map(|b| b ^ 0x5c));
+    outer.update(inner.finalize());
+    outer.finalize().into()
+}
+
+/// Adds what later versions added to an older database; safe to run on every open.
+fn migrate(conn: &mut Connection) -> Result<(), StorageError> {
+    let tx = db(conn.transaction())?;
+    let columns: Vec<String> = {
+        let mut stmt = db(tx.prepare("SELECT name FROM pragma_table_info('enrollment_code')"))?;
+        let names = db(stmt.query_map([], |r| r.get(0)))?;
+        names.map(db).collect::<Result<_, _>>()?
+    };
+    for column in ["expires_at", "revoked_at"] {
+        if !columns.iter().any(|c| c == column) {
+            db(tx.execute_batch(&format!(
+                "ALTER TABLE enrollment_code ADD COLUMN {column} TEXT"
+            )))?;
+        }
+    }
+    // Codes issued before codes expired: valid for the default time after they were issued.
+    // (Their hashes were not keyed, so they can no longer match anyway: codes issued before
+    // this upgrade must be issued again with `village add`.)
+    let undated: Vec<(String, String)> = {
+        let mut stmt = db(tx.prepare(
+            "SELECT code_hash, created_at FROM enrollment_code WHERE expires_at IS NULL",
+        ))?;
+        let rows = db(stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?))))?;
+        rows.map(db).collect::<Result<_, _>>()?
+    };
+    for (code_hash, created_at) in undated {
+        // An unreadable date: expired at once rather than valid for ever.
+        let expires_at = chrono::DateTime::parse_from_rfc3339(&created_at)
+            .map(|t| (t + chrono::Duration::days(i64::from(ENROLLMENT_CODE_DAYS))).to_rfc3339())
+            .unwrap_or(created_at);
+        db(tx.execute(
+            "UPDATE enrollment_code SET expires_at = ?2 WHERE code_hash = ?1",
+            params![code_hash, expires_at],
+        ))?;
+    }
+    db(tx.execute(
+        "INSERT OR IGNORE INTO server_secret (singleton, enrollment_key) VALUES (1, ?1)",
+        [hex::encode(random_bytes())],
+    ))?;
+    db(tx.commit())
 }
 
 fn random_bytes() -> [u8; 32] {
@@ -139,12 +210,13 @@ impl SqliteStorage {
     }
 
     pub fn open_with_clock(path: &Path, clock: Box<dyn Clock>) -> Result<Self, StorageError> {
-        let conn = db(Connection::open(path))?;
+        let mut conn = db(Connection::open(path))?;
         db(conn.busy_timeout(std::time::Duration::from_secs(30)))?;
         db(conn.pragma_update(None, "journal_mode", "WAL"))?;
         db(conn.pragma_update(None, "synchronous", "FULL"))?;
         db(conn.pragma_update(None, "foreign_keys", "ON"))?;
         db(conn.execute_batch(SCHEMA))?;
+        migrate(&mut conn)?;
         db(conn.execute(
             "INSERT OR IGNORE INTO server_identity (singleton, server_id) VALUES (1, ?1)",
             [uuid::Uuid::new_v4().to_string()],
@@ -154,10 +226,22 @@ impl SqliteStorage {
             [],
             |r| r.get(0),
         ))?;
+        let key: String = db(conn.query_row(
+            "SELECT enrollment_key FROM server_secret WHERE singleton = 1",
+            [],
+            |r| r.get(0),
+        ))?;
+        let code_key = hex::decode(key.trim())
+            .ok()
+            .filter(|k| k.len() >= 16)
+            .ok_or_else(|| {
+                StorageError::Database("server_secret.enrollment_key is damaged".into())
+            })?;
         Ok(SqliteStorage {
             conn: Mutex::new(conn),
             clock,
             server_id,
+            code_key,
         })
     }
 
@@ -169,6 +253,12 @@ impl SqliteStorage {
 
     fn now(&self) -> String {
         self.clock.now().to_rfc3339()
+    }
+
+    /// How an enrollment code is stored: keyed with this server's secret, so that a copy of
+    /// the database alone does not let anyone test guesses offline.
+    fn code_hash(&self, code: &str) -> String {
+        hex::encode(hmac_sha256(&self.code_key, normalize_code(code).as_bytes()))
     }
 
     /// The village's changes (but `exclude_device`'s) and the county's after `cursor`, in
@@ -237,8 +327,12 @@ impl SqliteStorage {
     }
 }
 
-/// Checks a batch whole before anything is written.
-fn check_batch(auth: &DeviceAuth, changes: &[Change]) -> Result<(), StorageError> {
+/// Checks a batch whole before anything is written; `now` is the server's clock.
+fn check_batch(
+    auth: &DeviceAuth,
+    changes: &[Change],
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<(), StorageError> {
     for change in changes {
         change.check_shape().map_err(StorageError::Invalid)?;
         if change.village_code != auth.village_code {
@@ -262,7 +356,8 @@ fn check_batch(auth: &DeviceAuth, changes: &[Change]) -> Result<(), StorageError
             ));
         }
     }
-    Ok(())
+    // Shapes first: every hlc is known to parse here.
+    check_not_ahead(changes, now, "整批没有接收")
 }
 
 /// Stores one change (at most once) and merges it into the current state.
@@ -406,6 +501,10 @@ fn store_change(
 }
 
 impl CountyStorage for SqliteStorage {
+    fn clock_now(&self) -> chrono::DateTime<chrono::Utc> {
+        self.clock.now()
+    }
+
     fn server_id(&self) -> Result<String, StorageError> {
         Ok(self.server_id.clone())
     }
@@ -431,14 +530,26 @@ impl CountyStorage for SqliteStorage {
         rows.map(db).collect()
     }
 
-    fn add_village(&self, code: &str, name: &str) -> Result<String, StorageError> {
+    fn add_village_with_expiry(
+        &self,
+        code: &str,
+        name: &str,
+        valid_days: u32,
+    ) -> Result<String, StorageError> {
         if code.len() != 12 || !code.chars().all(|c| c.is_ascii_digit()) {
             return Err(StorageError::Invalid(
                 "区划代码应为 12 位数字（统计用区划代码）。".into(),
             ));
         }
+        if !(1..=MAX_ENROLLMENT_CODE_DAYS).contains(&valid_days) {
+            return Err(StorageError::Invalid(format!(
+                "登记码的有效天数应为 1 到 {MAX_ENROLLMENT_CODE_DAYS} 天。"
+            )));
+        }
         let enrollment = new_enrollment_code();
-        let now = self.now();
+        let issued = self.clock.now();
+        let now = issued.to_rfc3339();
+        let expires_at = (issued + chrono::Duration::days(i64::from(valid_days))).to_rfc3339();
         let mut conn = self.lock()?;
         let tx = db(conn.transaction())?;
         db(tx.execute(
@@ -446,9 +557,16 @@ impl CountyStorage for SqliteStorage {
              ON CONFLICT (code) DO UPDATE SET name = excluded.name",
             params![code, name, now],
         ))?;
+        // A new code replaces the village's codes not yet used.
         db(tx.execute(
-            "INSERT INTO enrollment_code (code_hash, village_code, created_at) VALUES (?1, ?2, ?3)",
-            params![hash(&normalize_code(&enrollment)), code, now],
+            "UPDATE enrollment_code SET revoked_at = ?2
+             WHERE village_code = ?1 AND used_at IS NULL AND revoked_at IS NULL",
+            params![code, now],
+        ))?;
+        db(tx.execute(
+            "INSERT INTO enrollment_code (code_hash, village_code, created_at, expires_at)
+             VALUES (?1, ?2, ?3, ?4)",
+            params![self.code_hash(&enrollment), code, now, expires_at],
         ))?;
         db(tx.commit())?;
         Ok(enrollment)
@@ -463,21 +581,29 @@ impl CountyStorage for SqliteStorage {
         if device_id.is_empty() || device_id.len() > 64 {
             return Err(StorageError::Invalid("设备编号不对。".into()));
         }
-        let code_hash = hash(&normalize_code(code));
-        let now = self.now();
+        let code_hash = self.code_hash(code);
+        let checked_at = self.clock.now();
+        let now = checked_at.to_rfc3339();
         let mut conn = self.lock()?;
         let tx = db(conn.transaction())?;
-        let village: Option<(String, String)> = db(tx
+        let village: Option<(String, String, Option<String>)> = db(tx
             .query_row(
-                "SELECT v.code, v.name FROM enrollment_code e JOIN village v ON v.code = e.village_code
-                 WHERE e.code_hash = ?1 AND e.used_at IS NULL",
+                "SELECT v.code, v.name, e.expires_at FROM enrollment_code e JOIN village v ON v.code = e.village_code
+                 WHERE e.code_hash = ?1 AND e.used_at IS NULL AND e.revoked_at IS NULL",
                 [&code_hash],
-                |r| Ok((r.get(0)?, r.get(1)?)),
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
             )
             .optional())?;
-        let Some((village_code, village_name)) = village else {
+        let Some((village_code, village_name, expires_at)) = village else {
             return Ok(None);
         };
+        // Expired (or with no readable expiry): unusable, answered like an unknown code.
+        let expired = expires_at
+            .and_then(|t| chrono::DateTime::parse_from_rfc3339(&t).ok())
+            .is_none_or(|t| checked_at >= t);
+        if expired {
+            return Ok(None);
+        }
         if expected_village.is_some_and(|v| v != village_code) {
             return Err(StorageError::Forbidden(
                 "这个登记码属于另一个村，与本机数据的村庄不一致，登记码没有被使用。请向县应急管理局核对登记码。"
@@ -536,7 +662,7 @@ impl CountyStorage for SqliteStorage {
         changes: &[Change],
         via: Via,
     ) -> Result<PushResponse, StorageError> {
-        check_batch(auth, changes)?;
+        check_batch(auth, changes, self.clock.now())?;
         let now = self.now();
         let mut conn = self.lock()?;
         let known: bool = db(conn.query_row(
@@ -730,5 +856,17 @@ impl CountyStorage for SqliteStorage {
     fn change_count(&self) -> Result<i64, StorageError> {
         let conn = self.lock()?;
         db(conn.query_row("SELECT count(*) FROM change", [], |r| r.get(0)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn hmac_sha256_matches_rfc_4231() {
+        // RFC 4231, test case 2.
+        assert_eq!(
+            hex::encode(super::hmac_sha256(b"Jefe", b"what do ya want for nothing?")),
+            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
+        );
     }
 }

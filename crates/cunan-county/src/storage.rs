@@ -10,6 +10,8 @@
 
 use std::collections::BTreeMap;
 
+use chrono::{DateTime, Utc};
+use cunan_core::clock::Hlc;
 use cunan_sync::protocol::{PullResponse, PushResponse};
 use cunan_sync::Change;
 
@@ -53,6 +55,9 @@ pub enum StorageError {
     /// The request is malformed (nothing applied).
     #[error("{0}")]
     Invalid(String),
+    /// A change is stamped far ahead of the server's clock (nothing applied).
+    #[error("{0}")]
+    ClockAhead(String),
     #[error("找不到：{0}")]
     NotFound(String),
     #[error("服务器数据库出错，本次没有保存任何数据，请稍后重试。")]
@@ -65,18 +70,75 @@ impl From<rusqlite::Error> for StorageError {
     }
 }
 
+/// How long a new enrollment code is valid, in days, unless told otherwise.
+pub const ENROLLMENT_CODE_DAYS: u32 = 7;
+/// The longest validity an enrollment code can be given, in days.
+pub const MAX_ENROLLMENT_CODE_DAYS: u32 = 90;
+
+/// How far ahead of the server's clock a change's `hlc` may be, in milliseconds. A laptop's
+/// clock a little fast is harmless; one set a year ahead would stamp changes that win every
+/// merge of their rows for good, so they are refused.
+pub const MAX_CLOCK_AHEAD_MS: i64 = 24 * 60 * 60 * 1000;
+
+/// Refuses the lot if any change's `hlc` is more than [`MAX_CLOCK_AHEAD_MS`] after `now` (the
+/// server's clock); `refused` says what was not taken (整批没有接收, 整个数据包没有导入).
+pub fn check_not_ahead(
+    changes: &[Change],
+    now: DateTime<Utc>,
+    refused: &str,
+) -> Result<(), StorageError> {
+    let limit = now.timestamp_millis().saturating_add(MAX_CLOCK_AHEAD_MS);
+    let Some(ahead) = changes
+        .iter()
+        .filter_map(|c| Hlc::parse(&c.hlc))
+        .map(|h| h.wall_ms)
+        .filter(|&ms| ms > limit)
+        .max()
+    else {
+        return Ok(());
+    };
+    let beijing = |t: DateTime<Utc>| match chrono::FixedOffset::east_opt(8 * 3600) {
+        Some(offset) => t
+            .with_timezone(&offset)
+            .format("%Y-%m-%d %H:%M")
+            .to_string(),
+        None => t.format("%Y-%m-%d %H:%M UTC").to_string(),
+    };
+    let stamped = DateTime::from_timestamp_millis(ahead)
+        .map(beijing)
+        .unwrap_or_else(|| "很久以后".into());
+    Err(StorageError::ClockAhead(format!(
+        "有记录的时间是 {stamped}，比县里服务器的时间（{}）快了一天以上，多半是这台电脑的日期或时间设错了。{refused}，本机数据仍然保留。请先把电脑的日期和时间改正确再同步；已经按错误时间保存的记录仍会被拒收，请联系县应急管理局处理。",
+        beijing(now)
+    )))
+}
+
 /// Changes each with its `server_seq`, the cursor reached, and whether more wait after it.
 pub type ChangePage = (Vec<(i64, Change)>, i64, bool);
 
 pub type Stats = BTreeMap<String, BTreeMap<String, i64>>;
 
 pub trait CountyStorage: Send + Sync + 'static {
+    /// The server's clock (injected, so tests can set it).
+    fn clock_now(&self) -> DateTime<Utc>;
     /// This server's own id, made once with its database: villages recognise the server by it
     /// whichever address they reach it through.
     fn server_id(&self) -> Result<String, StorageError>;
-    /// Registers a village (or keeps an existing one) and returns a new one-time enrollment code.
-    fn add_village(&self, code: &str, name: &str) -> Result<String, StorageError>;
-    /// Exchanges a one-time code for a device token; `None` if the code is unknown or used.
+    /// Registers a village (or keeps an existing one) and returns a new one-time enrollment code,
+    /// valid for [`ENROLLMENT_CODE_DAYS`].
+    fn add_village(&self, code: &str, name: &str) -> Result<String, StorageError> {
+        self.add_village_with_expiry(code, name, ENROLLMENT_CODE_DAYS)
+    }
+    /// Like `add_village`, with the code valid for `valid_days` (1..=[`MAX_ENROLLMENT_CODE_DAYS`])
+    /// from now. The village's older codes not yet used stop working.
+    fn add_village_with_expiry(
+        &self,
+        code: &str,
+        name: &str,
+        valid_days: u32,
+    ) -> Result<String, StorageError>;
+    /// Exchanges a one-time code for a device token; `None` if the code is unknown, used,
+    /// replaced by a newer one or expired.
     /// A code for another village than `expected_village` is refused and stays unused.
     fn enroll(
         &self,

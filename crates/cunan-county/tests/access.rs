@@ -157,10 +157,18 @@ fn edited(v: &Village, seq: i64) -> Change {
         .clone();
     change.seq = seq;
     change.base_hlc = Some(change.hlc.clone());
-    change.hlc = "9999999999999-000000".into();
+    change.hlc = later(&change.hlc, 60 * 60 * 1000);
     change.data["hlc"] = json!(change.hlc);
     change.data["note"] = json!("改");
     change
+}
+
+/// An `hlc` `ms` milliseconds after `hlc` (well within what the server accepts: it refuses
+/// clocks far ahead of its own).
+fn later(hlc: &str, ms: i64) -> String {
+    let mut hlc = cunan_core::clock::Hlc::parse(hlc).unwrap();
+    hlc.wall_ms += ms;
+    hlc.to_string()
 }
 
 fn assert_error(result: (u16, Value), status: u16) {
@@ -377,7 +385,7 @@ fn hostile_input_gets_a_clear_error_and_changes_nothing() {
     // The same (device, seq) with other content (a store restored from an old copy) is refused,
     // not silently dropped.
     let mut reused = good.clone();
-    reused.hlc = "9999999999999-000001".into();
+    reused.hlc = later(&good.hlc, 1);
     reused.data["hlc"] = json!(reused.hlc);
     assert_error(w.push(token, &w.a.device_id, vec![reused]), 403);
     assert_eq!(w.snapshot(), after_first);

@@ -95,3 +95,33 @@ fn import_bundle_with_reply_writes_the_county_bundle_the_village_reads() {
         "{err}"
     );
 }
+
+#[test]
+fn village_add_takes_how_many_days_the_code_works() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("county.sqlite3");
+    let add = |days: &str| {
+        county(
+            &db,
+            &[
+                "village",
+                "add",
+                "--code",
+                "330599101201",
+                "--name",
+                "青石村",
+                "--expires-days",
+                days,
+            ],
+        )
+    };
+    let out = add("3");
+    let code = ok(&out);
+    assert_eq!(code.trim().len(), 14, "{code}");
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(said.contains("3 天内有效"), "{said}");
+    assert!(said.contains("已作废"), "{said}");
+    for days in ["0", "91", "abc"] {
+        assert!(!add(days).status.success(), "--expires-days {days}");
+    }
+}
