@@ -61,7 +61,7 @@ pub fn enroll(store: &mut Store, url: &str, code: &str) -> ApiResult<EnrollRespo
         SyncError::Unauthorized(_) => ApiError::field(
             ErrorCode::SyncUnauthorized,
             CODE_FIELD,
-            "登记码不对，或已经用过。请核对登记码；如仍不行，请向县应急管理局重新领取。",
+            "登记码不对、已经用过或已过期（登记码 7 天内有效）。请核对登记码；如仍不行，请向县应急管理局重新领取。",
         ),
         SyncError::Forbidden(message) => {
             ApiError::field(ErrorCode::SyncForbidden, CODE_FIELD, message)
