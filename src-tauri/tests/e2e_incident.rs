@@ -117,8 +117,11 @@ fn an_incident_started_in_the_window_shows_its_clock_and_keeps_its_first_report(
     // The next report starts from the roll call.
     s.click(&s.wait_for("[data-test=nav-emergency]"));
     s.wait_for_text("[data-test=incident-rollcall]", "已转移 3 人");
+    // The form follows the roll call even when it was drawn before the board was read again.
     let evacuated = s.wait_for("[data-test=report-evacuated]");
-    assert_eq!(s.property(&evacuated, "value"), serde_json::json!("3"));
+    s.wait_until("转移人数 from the roll call", || {
+        (s.property(&evacuated, "value") == serde_json::json!("3")).then_some(())
+    });
     s.quit();
 
     // The incident and its first report are in the store file on disk, as sent.

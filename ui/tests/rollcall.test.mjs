@@ -124,7 +124,29 @@ test("the incident's next report starts from the people moved, and 解除 ends t
   assert.ok(moved > 0, link);
   assert.equal(await page.inputValue(t("report-evacuated")), String(moved));
 
+  // Marks made while the form is open (on another laptop, or a moment ago): 转移人数 follows the
+  // roll call, until the officer types a number of their own.
+  const { roll_calls } = await invoke("rollcall_board");
+  const id = roll_calls[0].event.id;
+  const pendingHouseholds = async () => {
+    const view = await invoke("rollcall_view", { id });
+    return [...new Set(view.people.filter((p) => p.status === "pending").map((p) => p.household_id))];
+  };
+  const [h1, h2] = await pendingHouseholds();
+  const mark = { status: "moved", shelter_id: null, staying_with: "", marked_by: "网格员", note: "" };
+  const after1 = (await invoke("mark_household", { id, householdId: h1, mark })).totals.village.moved.people;
+  await page.waitForFunction(
+    ([sel, n]) => document.querySelector(sel)?.value === String(n),
+    [t("report-evacuated"), after1],
+  );
+  await page.fill(t("report-evacuated"), "99");
+  const after2 = (await invoke("mark_household", { id, householdId: h2, mark })).totals.village.moved.people;
+  await page.locator(t("incident-rollcall")).getByText(`已转移 ${after2} 人`).waitFor();
+  assert.equal(await page.inputValue(t("report-evacuated")), "99", "the officer's own number stays");
+
   await page.click(t("incident-rollcall"));
+  // The typed number is unsaved work: leaving asks first.
+  await page.click(t("leave-discard"));
   await page.locator(t("rollcall-detail")).waitFor();
   await page.click(t("rollcall-end"));
   await page.locator(t("end-dialog")).waitFor();
