@@ -56,6 +56,9 @@ impl From<StorageError> for ApiError {
         match e {
             StorageError::Forbidden(m) => ApiError::new(StatusCode::FORBIDDEN, "forbidden", m),
             StorageError::Invalid(m) => ApiError::new(StatusCode::BAD_REQUEST, "invalid", m),
+            StorageError::TooLarge(m) => {
+                ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "change_too_large", m)
+            }
             StorageError::ClockAhead(m) => ApiError::new(StatusCode::BAD_REQUEST, "clock_ahead", m),
             StorageError::NotFound(m) => ApiError::new(StatusCode::NOT_FOUND, "not_found", m),
             StorageError::Database(detail) => {
