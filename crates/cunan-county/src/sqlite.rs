@@ -355,6 +355,14 @@ fn check_batch(
         if change.seq <= 0 {
             return Err(StorageError::Invalid("变更序号必须大于 0。".into()));
         }
+        // A village row calling itself the county's would show on every laptop of the village
+        // as county-issued (read-only, 县里下发). (Its `village_code` is the change's, checked
+        // by `check_shape`.)
+        if change.data.get("owner").and_then(Value::as_str) == Some(COUNTY_SCOPE) {
+            return Err(StorageError::Forbidden(
+                "这批数据里有记录自称由县里下发（owner 为 county），村里不能写这样的记录，整批没有接收。本机数据仍然保留，请联系县应急管理局处理。".into(),
+            ));
+        }
         if change.data.to_string().len() > MAX_CHANGE_BYTES {
             return Err(StorageError::TooLarge(format!(
                 "这批数据里有一条记录超过 {} KiB（多半是备注或附带内容过长），整批没有接收。本机数据仍然保留，请把这条记录的内容改短后再同步。",
