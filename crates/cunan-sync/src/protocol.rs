@@ -21,6 +21,10 @@ pub const MAX_CHANGE_BYTES: usize = 256 * 1024;
 /// once the next would pass it (a page always has at least one, so a pull always progresses)
 /// and answers `more: true`.
 pub const PULL_BUDGET_BYTES: usize = 4 * 1024 * 1024;
+/// The largest answer the village client reads from a server, after decompression: far above
+/// what a county server sends (a pull page is about [`PULL_BUDGET_BYTES`]), so that a broken or
+/// hostile server cannot make the laptop run out of memory.
+pub const MAX_RESPONSE_BYTES: usize = 64 * 1024 * 1024;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct EnrollRequest {
