@@ -124,6 +124,8 @@ error_codes! {
     SyncServer = "sync_server",
     SyncNotEnrolled = "sync_not_enrolled",
     SyncWrongServer = "sync_wrong_server",
+    SyncForeignRows = "sync_foreign_rows",
+    SyncResponseTooLarge = "sync_response_too_large",
     EnrollWrongVillage = "enroll_wrong_village",
     EnrollFailed = "enroll_failed",
     AddressFailed = "address_failed",

@@ -540,7 +540,9 @@ impl<'w, 's> Demo<'w, 's> {
             }
         }
 
-        // Contacts: village people, township and county duty lines (A/B).
+        // Contacts: village people, township and county duty lines (A/B). All the village's own
+        // (owner `village`): only rows the county publishes are county-owned, and the county
+        // server refuses a village's row that calls itself the county's.
         let contacts = [
             (
                 secretary.name.as_str(),
@@ -567,7 +569,7 @@ impl<'w, 's> Demo<'w, 's> {
                 "township",
                 "0572-6211110",
                 true,
-                "county",
+                "village",
             ),
             (
                 "临溪县应急管理局值班室",
@@ -576,7 +578,7 @@ impl<'w, 's> Demo<'w, 's> {
                 "county",
                 "0572-5012110",
                 true,
-                "county",
+                "village",
             ),
             (
                 "临溪县防汛防台抗旱指挥部办公室",
@@ -585,7 +587,7 @@ impl<'w, 's> Demo<'w, 's> {
                 "county",
                 "0572-5012345",
                 true,
-                "county",
+                "village",
             ),
         ];
         let mut duty_a = None;
@@ -612,7 +614,7 @@ impl<'w, 's> Demo<'w, 's> {
             level: "township".into(),
             phone: township_b.phone.clone(),
             backup_of: duty_a,
-            owner: "county".into(),
+            owner: "village".into(),
             ..Contact::default()
         })?;
 

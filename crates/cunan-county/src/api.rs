@@ -2,6 +2,7 @@
 
 use std::io::Read;
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
@@ -56,6 +57,9 @@ impl From<StorageError> for ApiError {
         match e {
             StorageError::Forbidden(m) => ApiError::new(StatusCode::FORBIDDEN, "forbidden", m),
             StorageError::Invalid(m) => ApiError::new(StatusCode::BAD_REQUEST, "invalid", m),
+            StorageError::TooLarge(m) => {
+                ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "change_too_large", m)
+            }
             StorageError::ClockAhead(m) => ApiError::new(StatusCode::BAD_REQUEST, "clock_ahead", m),
             StorageError::NotFound(m) => ApiError::new(StatusCode::NOT_FOUND, "not_found", m),
             StorageError::Database(detail) => {
@@ -85,8 +89,14 @@ fn json_response<T: Serialize>(status: StatusCode, body: &T) -> Response {
 /// The most an enrollment request (a code and a device id, no token) may take, compressed or not.
 pub const ENROLL_BODY_BYTES: usize = 4 * 1024;
 
-/// The router, with compression, body limits and the protocol-version check.
+/// The router, with compression, body limits, the protocol-version check and the default
+/// time limit per request ([`crate::ServeLimits::default`]).
 pub fn router<S: CountyStorage>(storage: Arc<S>) -> Router {
+    router_with(storage, crate::ServeLimits::default().request_timeout)
+}
+
+/// The router, each request answered within `request_timeout` (408 after it).
+pub fn router_with<S: CountyStorage>(storage: Arc<S>, request_timeout: Duration) -> Router {
     let v1 = Router::new()
         .route(
             "/v1/enroll",
@@ -100,7 +110,22 @@ pub fn router<S: CountyStorage>(storage: Arc<S>) -> Router {
         .merge(v1)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(CompressionLayer::new().gzip(true))
+        .layer(middleware::from_fn_with_state(request_timeout, time_limit))
         .with_state(storage)
+}
+
+/// Answers 408 to a request not done within the limit (a body sent too slowly, say). A push
+/// already being stored still lands; the village's next sync finds it acknowledged.
+async fn time_limit(State(limit): State<Duration>, request: Request, next: Next) -> Response {
+    match tokio::time::timeout(limit, next.run(request)).await {
+        Ok(response) => response,
+        Err(_) => ApiError::new(
+            StatusCode::REQUEST_TIMEOUT,
+            "timeout",
+            "请求用时过长（网络太慢或中断），服务器没有等它结束。本机数据仍然保留，请在网络好一些时重试。",
+        )
+        .into_response(),
+    }
 }
 
 async fn health<S: CountyStorage>(State(storage): State<Arc<S>>) -> Result<Response, ApiError> {

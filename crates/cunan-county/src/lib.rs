@@ -12,7 +12,13 @@ pub mod storage;
 
 use std::net::SocketAddr;
 use std::path::Path;
+use std::pin::pin;
 use std::sync::Arc;
+use std::time::Duration;
+
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::service::TowerToHyperService;
+use tokio::sync::{watch, Semaphore};
 
 pub use sqlite::SqliteStorage;
 pub use storage::{CountyStorage, DeviceAuth, StorageError, Via};
@@ -20,15 +26,94 @@ pub use storage::{CountyStorage, DeviceAuth, StorageError, Via};
 use cunan_sync::bundle::{self, BundleError};
 use cunan_sync::protocol::MAX_BATCH;
 
-/// Serves the API on `listener` until `shutdown` completes.
+/// How long and how many clients may hold the server, so that a slow or abusive client (or
+/// many of them) cannot keep its connections and workers for ever.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ServeLimits {
+    /// A request head must arrive whole within this time, or the connection is closed (an
+    /// idle kept-alive connection too).
+    pub header_read_timeout: Duration,
+    /// A request, its body included, must be answered within this time, or it gets 408.
+    pub request_timeout: Duration,
+    /// Connections served at once; further ones wait in the listen queue until one ends.
+    pub max_connections: usize,
+}
+
+impl Default for ServeLimits {
+    /// 30 s for a request head, 10 minutes for a whole request (a 16 MiB push over a slow
+    /// village link), 256 connections.
+    fn default() -> Self {
+        ServeLimits {
+            header_read_timeout: Duration::from_secs(30),
+            request_timeout: Duration::from_secs(10 * 60),
+            max_connections: 256,
+        }
+    }
+}
+
+/// Serves the API on `listener` with the default [`ServeLimits`] until `shutdown` completes.
 pub async fn serve<S: CountyStorage>(
     listener: tokio::net::TcpListener,
     storage: Arc<S>,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, api::router(storage))
-        .with_graceful_shutdown(shutdown)
-        .await
+    serve_with(listener, storage, ServeLimits::default(), shutdown).await
+}
+
+/// Serves the API on `listener` within `limits` until `shutdown` completes; then stops
+/// accepting and lets the requests under way finish.
+pub async fn serve_with<S: CountyStorage>(
+    listener: tokio::net::TcpListener,
+    storage: Arc<S>,
+    limits: ServeLimits,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let app = api::router_with(storage, limits.request_timeout);
+    let slots_total = limits.max_connections.clamp(1, Semaphore::MAX_PERMITS);
+    let slots = Arc::new(Semaphore::new(slots_total));
+    let (closing, closing_rx) = watch::channel(());
+    let mut shutdown = pin!(shutdown);
+    loop {
+        // A free slot first: beyond the cap, connections wait in the listen queue.
+        let permit = tokio::select! {
+            permit = slots.clone().acquire_owned() => match permit {
+                Ok(permit) => permit,
+                Err(_) => break,
+            },
+            _ = &mut shutdown => break,
+        };
+        let stream = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _)) => stream,
+                // Out of file descriptors and the like: wait a little rather than spin.
+                Err(_) => {
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                    continue;
+                }
+            },
+            _ = &mut shutdown => break,
+        };
+        let service = TowerToHyperService::new(app.clone());
+        let mut closing = closing_rx.clone();
+        tokio::spawn(async move {
+            let mut http = hyper::server::conn::http1::Builder::new();
+            http.timer(TokioTimer::new())
+                .header_read_timeout(limits.header_read_timeout);
+            let mut conn = pin!(http.serve_connection(TokioIo::new(stream), service));
+            tokio::select! {
+                _ = conn.as_mut() => {}
+                _ = closing.changed() => {
+                    conn.as_mut().graceful_shutdown();
+                    let _ = conn.as_mut().await;
+                }
+            }
+            drop(permit);
+        });
+    }
+    let _ = closing.send(());
+    // Every connection holds a slot until it ends: all slots back means all done.
+    let _ = slots.acquire_many(slots_total as u32).await;
+    Ok(())
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -156,6 +241,15 @@ impl TestServer {
     }
 
     pub fn start_with<S: CountyStorage>(storage: Arc<S>, port: u16) -> std::io::Result<TestServer> {
+        TestServer::start_with_limits(storage, port, ServeLimits::default())
+    }
+
+    /// Like `start_with`, within `limits` (tests of slow clients use short timeouts).
+    pub fn start_with_limits<S: CountyStorage>(
+        storage: Arc<S>,
+        port: u16,
+        limits: ServeLimits,
+    ) -> std::io::Result<TestServer> {
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .enable_all()
@@ -166,7 +260,7 @@ impl TestServer {
         let thread = std::thread::spawn(move || {
             runtime.block_on(async move {
                 tokio::select! {
-                    _ = axum::serve(listener, api::router(storage)) => {}
+                    _ = serve_with(listener, storage, limits, std::future::pending()) => {}
                     _ = stopped => {}
                 }
             });

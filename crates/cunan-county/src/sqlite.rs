@@ -11,7 +11,7 @@ use sha2::{Digest, Sha256};
 use cunan_core::clock::{Clock, Hlc, SystemClock};
 use cunan_core::records::SYNCED_TABLES;
 use cunan_core::sync::{merge, Merge, COUNTY_SCOPE};
-use cunan_sync::protocol::{PullResponse, PushResponse};
+use cunan_sync::protocol::{PullResponse, PushResponse, MAX_CHANGE_BYTES, PULL_BUDGET_BYTES};
 use cunan_sync::Change;
 
 use crate::storage::{
@@ -314,18 +314,25 @@ impl SqliteStorage {
         let mut changes = Vec::new();
         let mut more = false;
         let mut last = cursor;
+        let mut bytes = 0usize;
         for row in rows {
             let (server_seq, change) = db(row)?;
-            if changes.len() == limit {
+            // A change's size on the wire: its data plus, generously, its other fields.
+            let size = change.data.to_string().len() + CHANGE_OVERHEAD_BYTES;
+            if changes.len() == limit || (!changes.is_empty() && bytes + size > PULL_BUDGET_BYTES) {
                 more = true;
                 break;
             }
+            bytes += size;
             last = server_seq;
             changes.push((server_seq, change));
         }
         Ok((changes, if more { last } else { top.max(cursor) }, more))
     }
 }
+
+/// What a change's fields other than `data` take on the wire, at most (ids, hlcs, names).
+const CHANGE_OVERHEAD_BYTES: usize = 512;
 
 /// Checks a batch whole before anything is written; `now` is the server's clock.
 fn check_batch(
@@ -347,6 +354,20 @@ fn check_batch(
         }
         if change.seq <= 0 {
             return Err(StorageError::Invalid("变更序号必须大于 0。".into()));
+        }
+        // A village row calling itself the county's would show on every laptop of the village
+        // as county-issued (read-only, 县里下发). (Its `village_code` is the change's, checked
+        // by `check_shape`.)
+        if change.data.get("owner").and_then(Value::as_str) == Some(COUNTY_SCOPE) {
+            return Err(StorageError::Forbidden(
+                "这批数据里有记录自称由县里下发（owner 为 county），村里不能写这样的记录，整批没有接收。本机数据仍然保留，请联系县应急管理局处理。".into(),
+            ));
+        }
+        if change.data.to_string().len() > MAX_CHANGE_BYTES {
+            return Err(StorageError::TooLarge(format!(
+                "这批数据里有一条记录超过 {} KiB（多半是备注或附带内容过长），整批没有接收。本机数据仍然保留，请把这条记录的内容改短后再同步。",
+                MAX_CHANGE_BYTES / 1024
+            )));
         }
         if change.table == "village"
             && change.data.get("code").and_then(Value::as_str) != Some(auth.village_code.as_str())

@@ -55,6 +55,9 @@ pub enum StorageError {
     /// The request is malformed (nothing applied).
     #[error("{0}")]
     Invalid(String),
+    /// A change is larger than the server takes (nothing applied).
+    #[error("{0}")]
+    TooLarge(String),
     /// A change is stamped far ahead of the server's clock (nothing applied).
     #[error("{0}")]
     ClockAhead(String),

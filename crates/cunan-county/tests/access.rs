@@ -255,6 +255,44 @@ fn a_village_token_reaches_only_its_own_village() {
 }
 
 #[test]
+fn a_village_cannot_write_a_row_as_the_countys() {
+    let w = world();
+    let before = w.snapshot();
+    let next_seq = w.a.changes.len() as i64 + 1;
+    let ok_change = edited(&w.a, next_seq);
+    // One of A's own contacts, edited to say the county issued it (the app shows such a row
+    // locked, as 县里下发).
+    let mut contact =
+        w.a.changes
+            .iter()
+            .find(|c| c.table == "contact")
+            .unwrap()
+            .clone();
+    contact.seq = next_seq + 1;
+    contact.base_hlc = Some(contact.hlc.clone());
+    contact.hlc = later(&contact.hlc, 60 * 60 * 1000);
+    contact.data["hlc"] = json!(contact.hlc);
+    contact.data["owner"] = json!("county");
+    // The county's own scope on the wire (a row whose data names another village than the
+    // change does is already malformed, 400).
+    let mut wire_county = edited(&w.a, next_seq + 1);
+    wire_county.village_code = "county".into();
+    wire_county.data["village_code"] = json!("county");
+    for claim in [contact, wire_county] {
+        let result = w.push(
+            Some(&w.a.token),
+            &w.a.device_id,
+            vec![ok_change.clone(), claim],
+        );
+        assert_eq!(result.1["code"], "forbidden", "{}", result.1);
+        assert_error(result, 403);
+    }
+    assert_eq!(w.snapshot(), before, "nothing applied");
+    let (status, _) = w.push(Some(&w.a.token), &w.a.device_id, vec![ok_change]);
+    assert_eq!(status, 200);
+}
+
+#[test]
 fn missing_wrong_or_revoked_tokens_get_401_and_change_nothing() {
     let w = world();
     let before = w.snapshot();

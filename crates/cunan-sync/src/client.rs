@@ -3,7 +3,7 @@
 //! store: pushed changes are marked only on the server's acknowledgement, and the pull cursor
 //! moves in the same transaction that applies the pulled batch.
 
-use std::io::Write;
+use std::io::{Read, Write};
 use std::time::Duration;
 
 use reqwest::blocking::{Client, Response};
@@ -16,7 +16,7 @@ use cunan_core::{CoreError, Store};
 
 use crate::protocol::{
     EnrollRequest, EnrollResponse, ErrorBody, PullResponse, PushRequest, PushResponse, ServerInfo,
-    MAX_BATCH, PROTOCOL_HEADER, PROTOCOL_VERSION,
+    MAX_BATCH, MAX_RESPONSE_BYTES, PROTOCOL_HEADER, PROTOCOL_VERSION,
 };
 
 #[derive(Debug, thiserror::Error)]
@@ -40,6 +40,12 @@ pub enum SyncError {
     /// with (or it cannot be told whether it is the same one).
     #[error("{0}")]
     WrongServer(String),
+    /// A pulled change of neither this village nor the county: nothing of that page is applied.
+    #[error("县里的服务器发来了不属于本村的记录，这一批没有写入本机，本机数据不受影响。请联系县应急管理局核对服务器。")]
+    ForeignRows,
+    /// An answer larger than [`MAX_RESPONSE_BYTES`]: not read to the end, nothing applied.
+    #[error("县里的服务器回复的数据过大（超过 {} MiB），没有读入，本机数据不受影响。请联系县应急管理局检查服务器。", MAX_RESPONSE_BYTES / (1024 * 1024))]
+    ResponseTooLarge,
     #[error("{0}")]
     Core(#[from] CoreError),
 }
@@ -55,6 +61,8 @@ impl SyncError {
             SyncError::Server { .. } => "sync_server",
             SyncError::NotEnrolled => "sync_not_enrolled",
             SyncError::WrongServer(_) => "sync_wrong_server",
+            SyncError::ForeignRows => "sync_foreign_rows",
+            SyncError::ResponseTooLarge => "sync_response_too_large",
             SyncError::Core(e) => e.code(),
         }
     }
@@ -330,6 +338,10 @@ impl SyncClient {
         }
 
         // Pull: from the cursor; the cursor moves with the commit of each batch.
+        let village = match &state.village_code {
+            Some(code) => Some(code.clone()),
+            None => store.village()?.map(|v| v.code),
+        };
         let mut cursor = state.pull_cursor;
         progress(SyncProgress::Pulling { received: 0 });
         loop {
@@ -337,6 +349,14 @@ impl SyncClient {
             let response: PullResponse = self.get(&path, &token)?;
             if response.cursor < cursor {
                 return Err(SyncError::BadResponse);
+            }
+            // Only this village's rows and the county's are ever applied: a page with any other
+            // is refused whole, before anything of it is written.
+            if response.changes.iter().any(|c| {
+                c.village_code != core_sync::COUNTY_SCOPE
+                    && Some(c.village_code.as_str()) != village.as_deref()
+            }) {
+                return Err(SyncError::ForeignRows);
             }
             let applied: ApplyReport = core_sync::apply_pulled(
                 store,
@@ -400,9 +420,23 @@ fn network(e: reqwest::Error) -> SyncError {
     SyncError::Network(e.without_url().to_string())
 }
 
+/// Reads an answer of at most [`MAX_RESPONSE_BYTES`] (after decompression), never more.
 fn read<R: DeserializeOwned>(response: Response) -> Result<R, SyncError> {
     let status = response.status();
-    let bytes = response.bytes().map_err(|_| SyncError::BadResponse)?;
+    if response
+        .content_length()
+        .is_some_and(|n| n > MAX_RESPONSE_BYTES as u64)
+    {
+        return Err(SyncError::ResponseTooLarge);
+    }
+    let mut bytes = Vec::new();
+    response
+        .take(MAX_RESPONSE_BYTES as u64 + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|_| SyncError::BadResponse)?;
+    if bytes.len() > MAX_RESPONSE_BYTES {
+        return Err(SyncError::ResponseTooLarge);
+    }
     if status.is_success() {
         return serde_json::from_slice(&bytes).map_err(|_| SyncError::BadResponse);
     }

@@ -14,6 +14,17 @@ pub const PROTOCOL_HEADER: &str = "x-cunan-protocol";
 pub const MAX_BATCH: usize = 500;
 /// The largest request body the server reads, after decompression.
 pub const MAX_BODY_BYTES: usize = 16 * 1024 * 1024;
+/// The largest a single change's `data` may be, serialized as JSON: the server refuses a batch
+/// holding a larger one, so that no one row can fill its memory or a village's pulls.
+pub const MAX_CHANGE_BYTES: usize = 256 * 1024;
+/// About how many bytes of changes a pull page carries at most: the server stops adding changes
+/// once the next would pass it (a page always has at least one, so a pull always progresses)
+/// and answers `more: true`.
+pub const PULL_BUDGET_BYTES: usize = 4 * 1024 * 1024;
+/// The largest answer the village client reads from a server, after decompression: far above
+/// what a county server sends (a pull page is about [`PULL_BUDGET_BYTES`]), so that a broken or
+/// hostile server cannot make the laptop run out of memory.
+pub const MAX_RESPONSE_BYTES: usize = 64 * 1024 * 1024;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct EnrollRequest {
