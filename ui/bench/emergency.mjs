@@ -87,6 +87,26 @@ for (let i = 0; i < marks; i++) {
 const householdRate = (marks * 1000) / (Date.now() - t1);
 const moved = await tileText();
 
+// The same on screen without the driver's round trips: inside the page, from the click to the
+// next frame after the row shows its new status (still in 只看未转移, marked 未联系上 so it stays).
+const inPage = await page.evaluate(async (n) => {
+  const frame = () => new Promise((r) => requestAnimationFrame(() => r()));
+  const out = [];
+  for (let i = 0; i < n; i++) {
+    const row = document.querySelector('[data-test="rollcall-person"][data-status="pending"]');
+    if (!row) break;
+    const id = row.dataset.id;
+    const t0 = performance.now();
+    row.querySelector('[data-test="person-mark-unreachable"]').click();
+    while (document.querySelector(`[data-test="rollcall-person"][data-id="${id}"]`)?.dataset.status !== "unreachable") {
+      await frame();
+    }
+    await frame();
+    out.push(performance.now() - t0);
+  }
+  return out;
+}, marks);
+
 // The mark command alone (the core's transaction with fsync, the people changed and the totals
 // → JSON → HTTP), as the screen calls it, to tell it from the drawing.
 const eventId = await page.locator(t("rollcall-detail")).getAttribute("data-id");
@@ -118,5 +138,6 @@ console.log(`start incident: click 开始计时 → report form ${toForm} ms; cl
 console.log(`roll call of ${expected} people: click 开始点名 → list on screen ${toList} ms`);
 console.log(`mark a person, click → status and totals drawn: ${stats(perPerson)}; ${personRate.toFixed(1)} marks/s one after another`);
 console.log(`mark a household (只看未转移), click → gone from the list: ${stats(perHousehold)}; ${householdRate.toFixed(1)} households/s`);
+console.log(`mark a person, timed inside the page (click → next frame after the new status): ${stats(inPage)}`);
 console.log(`mark command alone over the bridge: ${stats(command)}`);
 console.log(`moved at the end: ${moved}`);
