@@ -266,6 +266,14 @@ pub(crate) fn check_in_store(
             "这份报告已经报出，不能再修改。情况有变化时，请再报一次（续报）。",
         )
         .into()),
+        // Only the county issues county-owned rows (they come down through sync): a village's
+        // own row claiming it would show as county-issued and locked, and the county refuses it.
+        "contact" | "setting" if text("owner") == "county" => Err(ValidationError::new(
+            "county_owned",
+            "来源",
+            "“县里下发”的记录只能由县应急管理局下发，村里不能把自己录入的记录标为县里下发。请作为本村的记录保存。",
+        )
+        .into()),
         "resident" => {
             if !is_live(conn, "household", text("household_id"))? {
                 return Err(ValidationError::new(

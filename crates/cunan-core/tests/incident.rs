@@ -196,19 +196,25 @@ fn the_setting_in_force_is_the_countys_if_it_makes_sense() {
         urgent: rule(15, 35),
         urgent_from: Severity::III,
     };
-    store
-        .save(&Setting {
-            key: DEADLINE_SETTING.into(),
-            value: serde_json::to_value(DeadlineSetting {
-                normal: rule(500, 600),
-                urgent: rule(500, 600),
-                urgent_from: Severity::I,
-            })
-            .unwrap(),
-            owner: "county".into(),
-            ..Setting::default()
+    let own = |owner: &str| Setting {
+        key: DEADLINE_SETTING.into(),
+        value: serde_json::to_value(DeadlineSetting {
+            normal: rule(500, 600),
+            urgent: rule(500, 600),
+            urgent_from: Severity::I,
         })
-        .unwrap();
+        .unwrap(),
+        owner: owner.into(),
+        ..Setting::default()
+    };
+    // A village save may not claim to be the county's at all…
+    let err = store.save(&own("county")).expect_err("claims the county");
+    let CoreError::Validation(v) = err else {
+        panic!("a validation error, got {err:?}");
+    };
+    assert_eq!(v.code, "county_owned");
+    // …and its own row of that key does not set the deadlines.
+    store.save(&own("village")).unwrap();
     assert_eq!(deadline_setting(&store).unwrap().1, DeadlineSource::BuiltIn);
     // The county's nonsense (written before phone) is ignored; its sensible setting holds.
     let nonsense = serde_json::json!({

@@ -431,7 +431,7 @@ fn migrations_are_numbered_in_order_and_every_record_type_matches_its_table() {
         Setting {
             key: "report_deadline_minutes".into(),
             value: serde_json::json!({"phone": 30, "written": 60}),
-            owner: "county".into(),
+            owner: "village".into(),
             ..Default::default()
         },
         Setting {
