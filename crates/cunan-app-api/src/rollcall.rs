@@ -32,7 +32,7 @@ pub struct RollCallBoard {
 }
 
 /// A grid in the start dialog.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct GridChoice {
     /// `None` for households in no grid (they are in a whole-village transfer only).
@@ -73,60 +73,34 @@ pub fn board(store: &Store) -> ApiResult<RollCallBoard> {
     for r in store.list::<Resident>()? {
         *size.entry(r.household_id).or_default() += 1;
     }
+    let live_grids = store.list::<Grid>()?;
+    // Households of a grid deleted since are in no grid, as the roll call counts them.
     let mut by_grid: HashMap<Option<String>, GridChoice> = HashMap::new();
     for h in store.list::<Household>()? {
         let people = size.get(&h.id).copied().unwrap_or(0);
         let threatened = h.in_danger_zone || threatened.contains(&h.id);
-        let g = by_grid
-            .entry(h.grid_id.clone())
-            .or_insert_with(|| GridChoice {
-                grid_id: h.grid_id.clone(),
-                name: String::new(),
-                households: 0,
-                people: 0,
-                threatened_households: 0,
-                threatened_people: 0,
-            });
+        let grid_id = h
+            .grid_id
+            .filter(|id| live_grids.iter().any(|g| &g.id == id));
+        let g = by_grid.entry(grid_id).or_default();
         g.households += 1;
         g.people += people;
         g.threatened_households += i64::from(threatened);
         g.threatened_people += if threatened { people } else { 0 };
     }
-    let mut grids: Vec<GridChoice> = store
-        .list::<Grid>()?
+    let mut grids: Vec<GridChoice> = live_grids
         .into_iter()
-        .map(|grid| {
-            let mut g = by_grid
-                .remove(&Some(grid.id.clone()))
-                .unwrap_or(GridChoice {
-                    grid_id: Some(grid.id.clone()),
-                    name: String::new(),
-                    households: 0,
-                    people: 0,
-                    threatened_households: 0,
-                    threatened_people: 0,
-                });
-            g.name = grid.name;
-            g
+        .map(|grid| GridChoice {
+            grid_id: Some(grid.id.clone()),
+            name: grid.name,
+            ..by_grid.remove(&Some(grid.id)).unwrap_or_default()
         })
         .collect();
-    // Households of a grid deleted since are in no grid, as the roll call counts them.
-    let mut rest = GridChoice {
-        grid_id: None,
-        name: "未分网格".to_string(),
-        households: 0,
-        people: 0,
-        threatened_households: 0,
-        threatened_people: 0,
-    };
-    for g in by_grid.into_values() {
-        rest.households += g.households;
-        rest.people += g.people;
-        rest.threatened_households += g.threatened_households;
-        rest.threatened_people += g.threatened_people;
-    }
-    if rest.households > 0 {
-        grids.push(rest);
+    if let Some(rest) = by_grid.remove(&None) {
+        grids.push(GridChoice {
+            name: "未分网格".to_string(),
+            ..rest
+        });
     }
 
     let mut incidents: Vec<IncidentChoice> = store
