@@ -62,6 +62,7 @@ impl From<StorageError> for ApiError {
             }
             StorageError::ClockAhead(m) => ApiError::new(StatusCode::BAD_REQUEST, "clock_ahead", m),
             StorageError::NotFound(m) => ApiError::new(StatusCode::NOT_FOUND, "not_found", m),
+            StorageError::Expired(m) => ApiError::new(StatusCode::UNAUTHORIZED, "token_expired", m),
             StorageError::Database(detail) => {
                 eprintln!("cunan-county: database error: {detail}");
                 ApiError::new(

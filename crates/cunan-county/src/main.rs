@@ -89,8 +89,16 @@ enum VillageCommand {
               value_parser = clap::value_parser!(u32).range(1..=i64::from(cunan_county::storage::MAX_ENROLLMENT_CODE_DAYS)))]
         expires_days: u32,
     },
-    /// Revoke every device token of a village (a lost laptop); devices must enroll again.
+    /// Revoke device tokens of a village (a lost laptop): every device's, or with --device one
+    /// device's. Revoked devices must enroll again with a new code.
     Revoke {
+        #[arg(long)]
+        code: String,
+        #[arg(long)]
+        device: Option<String>,
+    },
+    /// The village's enrolled devices: when enrolled, last used, revoked.
+    Devices {
         #[arg(long)]
         code: String,
     },
@@ -164,10 +172,44 @@ fn run(cli: Cli) -> Result<(), Failure> {
             );
         }
         Command::Village {
-            command: VillageCommand::Revoke { code },
+            command: VillageCommand::Revoke { code, device },
         } => {
-            let n = storage.revoke_village(&code).map_err(storage_failure)?;
-            println!("已停用 {code} 的 {n} 个设备凭证。");
+            let n = match &device {
+                Some(device) => storage.revoke_device(&code, device),
+                None => storage.revoke_village(&code),
+            }
+            .map_err(storage_failure)?;
+            match device {
+                Some(device) if n == 0 => {
+                    return Err((
+                        "not_found",
+                        format!("{code} 没有设备 {device} 的有效凭证（编号不对，或已经停用）。用 village devices --code {code} 查看设备编号。"),
+                    ))
+                }
+                Some(device) => println!("已停用 {code} 设备 {device} 的凭证。"),
+                None => println!("已停用 {code} 的 {n} 个设备凭证。"),
+            }
+        }
+        Command::Village {
+            command: VillageCommand::Devices { code },
+        } => {
+            let devices = storage.devices(&code).map_err(storage_failure)?;
+            if devices.is_empty() {
+                println!("{code} 还没有设备登记。");
+            }
+            for d in devices {
+                let state = match &d.revoked_at {
+                    Some(at) => format!("已停用（{at}）"),
+                    None => "有效".to_string(),
+                };
+                println!(
+                    "{}  登记于 {}  最近使用 {}  已收到变更至第 {} 条  {state}",
+                    d.device_id,
+                    d.enrolled_at,
+                    d.last_used_at,
+                    d.last_seq.unwrap_or(0)
+                );
+            }
         }
         Command::ImportBundle { file, reply } => {
             let bytes = std::fs::read(&file).map_err(|e| {

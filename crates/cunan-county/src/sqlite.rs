@@ -7,6 +7,7 @@ use std::sync::Mutex;
 use rusqlite::{params, Connection, OptionalExtension};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
+use subtle::ConstantTimeEq;
 
 use cunan_core::clock::{Clock, Hlc, SystemClock};
 use cunan_core::records::SYNCED_TABLES;
@@ -15,8 +16,8 @@ use cunan_sync::protocol::{PullResponse, PushResponse, MAX_CHANGE_BYTES, PULL_BU
 use cunan_sync::Change;
 
 use crate::storage::{
-    check_not_ahead, ChangePage, CountyStorage, DeviceAuth, Enrollment, Stats, StorageError, Via,
-    ENROLLMENT_CODE_DAYS, MAX_ENROLLMENT_CODE_DAYS,
+    check_not_ahead, ChangePage, CountyStorage, DeviceAuth, DeviceRecord, Enrollment, Stats,
+    StorageError, Via, ENROLLMENT_CODE_DAYS, MAX_ENROLLMENT_CODE_DAYS, TOKEN_IDLE_DAYS,
 };
 
 const SCHEMA: &str = "
@@ -33,6 +34,7 @@ CREATE TABLE IF NOT EXISTS enrollment_code (
     created_at   TEXT NOT NULL,
     used_at      TEXT
 );
+-- `last_used_at` is added by `migrate` on databases made before tokens expired.
 CREATE TABLE IF NOT EXISTS device_token (
     token_hash   TEXT PRIMARY KEY,
     village_code TEXT NOT NULL REFERENCES village (code),
@@ -40,23 +42,6 @@ CREATE TABLE IF NOT EXISTS device_token (
     created_at   TEXT NOT NULL,
     revoked_at   TEXT
 );
--- The audit trail: every accepted change, once, in commit order.
-CREATE TABLE IF NOT EXISTS change (
-    server_seq   INTEGER PRIMARY KEY AUTOINCREMENT,
-    scope        TEXT NOT NULL,       -- village code, or 'county'
-    device_id    TEXT NOT NULL,
-    seq          INTEGER NOT NULL,
-    table_name   TEXT NOT NULL,
-    row_id       TEXT NOT NULL,
-    op           TEXT NOT NULL,
-    hlc          TEXT NOT NULL,
-    base_hlc     TEXT,
-    data         TEXT NOT NULL,
-    via          TEXT NOT NULL,       -- push | bundle | county
-    accepted_at  TEXT NOT NULL,
-    UNIQUE (device_id, seq)
-);
-CREATE INDEX IF NOT EXISTS change_scope ON change (scope, server_seq);
 -- The current state of every row.
 CREATE TABLE IF NOT EXISTS row_state (
     table_name  TEXT NOT NULL,
@@ -93,6 +78,19 @@ CREATE TABLE IF NOT EXISTS server_secret (
     singleton      INTEGER PRIMARY KEY CHECK (singleton = 1),
     enrollment_key TEXT NOT NULL
 );
+-- Who did what at the county, and what was refused: bundle imports, publishes, enrollments,
+-- revocations, refused pushes. Never personal data: ids, counts, hashes and error codes.
+CREATE TABLE IF NOT EXISTS audit (
+    id           INTEGER PRIMARY KEY AUTOINCREMENT,
+    at           TEXT NOT NULL,
+    actor        TEXT NOT NULL,
+    action       TEXT NOT NULL,
+    outcome      TEXT NOT NULL,
+    village_code TEXT,
+    device_id    TEXT,
+    detail       TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS audit_at ON audit (at);
 -- The county's own clock, for rows it writes.
 CREATE TABLE IF NOT EXISTS county_clock (
     singleton INTEGER PRIMARY KEY CHECK (singleton = 1),
@@ -100,6 +98,29 @@ CREATE TABLE IF NOT EXISTS county_clock (
     last_seq  INTEGER NOT NULL
 );
 ";
+
+/// The audit trail: every accepted change, once, in commit order, as table `name`. A device id
+/// is the device's own within its village (`scope`): the same id in two villages is two devices.
+/// (Databases made when ids were one namespace are rebuilt by `migrate`.)
+fn change_table_sql(name: &str) -> String {
+    format!(
+        "CREATE TABLE IF NOT EXISTS {name} (
+    server_seq   INTEGER PRIMARY KEY AUTOINCREMENT,
+    scope        TEXT NOT NULL,       -- village code, or 'county'
+    device_id    TEXT NOT NULL,
+    seq          INTEGER NOT NULL,
+    table_name   TEXT NOT NULL,
+    row_id       TEXT NOT NULL,
+    op           TEXT NOT NULL,
+    hlc          TEXT NOT NULL,
+    base_hlc     TEXT,
+    data         TEXT NOT NULL,
+    via          TEXT NOT NULL,       -- push | bundle | county
+    accepted_at  TEXT NOT NULL,
+    UNIQUE (scope, device_id, seq)
+);"
+    )
+}
 
 /// The device id the county writes its own rows under.
 pub const COUNTY_DEVICE: &str = "county";
@@ -136,13 +157,8 @@ fn hmac_sha256(key: &[u8], message: &[u8]) -> [u8; 32] {
 /// Adds what later versions added to an older database; safe to run on every open.
 fn migrate(conn: &mut Connection) -> Result<(), StorageError> {
     let tx = db(conn.transaction())?;
-    let columns: Vec<String> = {
-        let mut stmt = db(tx.prepare("SELECT name FROM pragma_table_info('enrollment_code')"))?;
-        let names = db(stmt.query_map([], |r| r.get(0)))?;
-        names.map(db).collect::<Result<_, _>>()?
-    };
     for column in ["expires_at", "revoked_at"] {
-        if !columns.iter().any(|c| c == column) {
+        if !has_column(&tx, "enrollment_code", column)? {
             db(tx.execute_batch(&format!(
                 "ALTER TABLE enrollment_code ADD COLUMN {column} TEXT"
             )))?;
@@ -172,7 +188,44 @@ fn migrate(conn: &mut Connection) -> Result<(), StorageError> {
         "INSERT OR IGNORE INTO server_secret (singleton, enrollment_key) VALUES (1, ?1)",
         [hex::encode(random_bytes())],
     ))?;
+    if !has_column(&tx, "device_token", "last_used_at")? {
+        db(tx.execute_batch(
+            "ALTER TABLE device_token ADD COLUMN last_used_at TEXT;
+             UPDATE device_token SET last_used_at = created_at;",
+        ))?;
+    }
+    // Device ids were one namespace across villages (`UNIQUE (device_id, seq)`): a device of
+    // one village could take another's sequence numbers. Rebuilt keyed by scope, rows and
+    // `server_seq` (pull cursors) kept.
+    let change_sql: String = db(tx.query_row(
+        "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'change'",
+        [],
+        |r| r.get(0),
+    ))?;
+    if !change_sql.contains("UNIQUE (scope, device_id, seq)") {
+        db(tx.execute_batch(&format!(
+            "{}
+             INSERT INTO change_scoped SELECT server_seq, scope, device_id, seq, table_name, row_id,
+               op, hlc, base_hlc, data, via, accepted_at FROM change;
+             DROP TABLE change;
+             ALTER TABLE change_scoped RENAME TO change;
+             CREATE INDEX IF NOT EXISTS change_scope ON change (scope, server_seq);",
+            change_table_sql("change_scoped")
+        )))?;
+    }
     db(tx.commit())
+}
+
+fn has_column(
+    tx: &rusqlite::Transaction<'_>,
+    table: &str,
+    column: &str,
+) -> Result<bool, StorageError> {
+    db(tx.query_row(
+        "SELECT EXISTS (SELECT 1 FROM pragma_table_info(?1) WHERE name = ?2)",
+        params![table, column],
+        |r| r.get(0),
+    ))
 }
 
 fn random_bytes() -> [u8; 32] {
@@ -191,6 +244,24 @@ fn new_enrollment_code() -> String {
         .map(|b| ALPHABET[(*b as usize) % ALPHABET.len()] as char)
         .collect();
     format!("{}-{}-{}", &chars[..4], &chars[4..8], &chars[8..])
+}
+
+/// A device id a client chose: short, plain characters, and not the county's own.
+fn check_device_id(device_id: &str) -> Result<(), StorageError> {
+    let plain = device_id
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    if device_id.is_empty() || device_id.len() > 64 || !plain {
+        return Err(StorageError::Invalid(
+            "设备编号不对（应为不超过 64 个字母、数字或连字符）。".into(),
+        ));
+    }
+    if device_id.eq_ignore_ascii_case(COUNTY_DEVICE) {
+        return Err(StorageError::Forbidden(format!(
+            "设备编号“{COUNTY_DEVICE}”留给县里自己使用，村里的设备不能用它登记。"
+        )));
+    }
+    Ok(())
 }
 
 fn normalize_code(code: &str) -> String {
@@ -216,6 +287,10 @@ impl SqliteStorage {
         db(conn.pragma_update(None, "synchronous", "FULL"))?;
         db(conn.pragma_update(None, "foreign_keys", "ON"))?;
         db(conn.execute_batch(SCHEMA))?;
+        db(conn.execute_batch(&format!(
+            "{}\nCREATE INDEX IF NOT EXISTS change_scope ON change (scope, server_seq);",
+            change_table_sql("change")
+        )))?;
         migrate(&mut conn)?;
         db(conn.execute(
             "INSERT OR IGNORE INTO server_identity (singleton, server_id) VALUES (1, ?1)",
@@ -412,7 +487,7 @@ fn store_change(
         .prepare_cached(
             "INSERT INTO change (scope, device_id, seq, table_name, row_id, op, hlc, base_hlc, data, via, accepted_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
-             ON CONFLICT (device_id, seq) DO NOTHING",
+             ON CONFLICT (scope, device_id, seq) DO NOTHING",
         )
         .and_then(|mut s| {
             s.execute(params![
@@ -435,11 +510,18 @@ fn store_change(
         // than silently drop its new writes.
         let same: bool = db(tx
             .prepare_cached(
-                "SELECT row_id = ?3 AND hlc = ?4 FROM change WHERE device_id = ?1 AND seq = ?2",
+                "SELECT row_id = ?3 AND hlc = ?4 FROM change
+                 WHERE scope = ?5 AND device_id = ?1 AND seq = ?2",
             )
             .and_then(|mut s| {
                 s.query_row(
-                    params![change.device_id, change.seq, change.row_id, change.hlc],
+                    params![
+                        change.device_id,
+                        change.seq,
+                        change.row_id,
+                        change.hlc,
+                        scope
+                    ],
                     |r| r.get(0),
                 )
             }))?;
@@ -599,9 +681,7 @@ impl CountyStorage for SqliteStorage {
         device_id: &str,
         expected_village: Option<&str>,
     ) -> Result<Option<Enrollment>, StorageError> {
-        if device_id.is_empty() || device_id.len() > 64 {
-            return Err(StorageError::Invalid("设备编号不对。".into()));
-        }
+        check_device_id(device_id)?;
         let code_hash = self.code_hash(code);
         let checked_at = self.clock.now();
         let now = checked_at.to_rfc3339();
@@ -636,12 +716,16 @@ impl CountyStorage for SqliteStorage {
             "UPDATE enrollment_code SET used_at = ?2 WHERE code_hash = ?1",
             params![code_hash, now],
         ))?;
+        // The device's older token in this village only: a device id says nothing about
+        // devices of other villages.
         db(tx.execute(
-            "UPDATE device_token SET revoked_at = ?2 WHERE device_id = ?1 AND revoked_at IS NULL",
-            params![device_id, now],
+            "UPDATE device_token SET revoked_at = ?3
+             WHERE village_code = ?1 AND device_id = ?2 AND revoked_at IS NULL",
+            params![village_code, device_id, now],
         ))?;
         db(tx.execute(
-            "INSERT INTO device_token (token_hash, village_code, device_id, created_at) VALUES (?1, ?2, ?3, ?4)",
+            "INSERT INTO device_token (token_hash, village_code, device_id, created_at, last_used_at)
+             VALUES (?1, ?2, ?3, ?4, ?4)",
             params![hash(&token), village_code, device_id, now],
         ))?;
         db(tx.commit())?;
@@ -653,19 +737,46 @@ impl CountyStorage for SqliteStorage {
     }
 
     fn authenticate(&self, token: &str) -> Result<Option<DeviceAuth>, StorageError> {
+        let token_hash = hash(token);
+        let checked_at = self.clock.now();
         let conn = self.lock()?;
-        db(conn
+        let found: Option<(String, String, String, String, Option<String>)> = db(conn
             .query_row(
-                "SELECT village_code, device_id FROM device_token WHERE token_hash = ?1 AND revoked_at IS NULL",
-                [hash(token)],
-                |r| {
-                    Ok(DeviceAuth {
-                        village_code: r.get(0)?,
-                        device_id: r.get(1)?,
-                    })
-                },
+                "SELECT token_hash, village_code, device_id, created_at, last_used_at
+                 FROM device_token WHERE token_hash = ?1 AND revoked_at IS NULL",
+                [&token_hash],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
             )
-            .optional())
+            .optional())?;
+        let Some((stored_hash, village_code, device_id, created_at, last_used_at)) = found else {
+            return Ok(None);
+        };
+        // The index found it; the comparison itself takes the same time wherever they differ.
+        if !bool::from(stored_hash.as_bytes().ct_eq(token_hash.as_bytes())) {
+            return Ok(None);
+        }
+        let last_used = last_used_at.unwrap_or(created_at);
+        let last_used = chrono::DateTime::parse_from_rfc3339(&last_used).ok();
+        // An unreadable date: expired rather than valid for ever.
+        let idle_limit = chrono::Duration::days(i64::from(TOKEN_IDLE_DAYS));
+        if last_used.is_none_or(|t| checked_at - t.with_timezone(&chrono::Utc) >= idle_limit) {
+            return Err(StorageError::Expired(format!(
+                "本机的同步凭证已经 {TOKEN_IDLE_DAYS} 天以上没有使用，按规定已失效。"
+            )));
+        }
+        // Written at most once an hour, so that pulls do not each cost a write.
+        if last_used.is_some_and(|t| {
+            checked_at - t.with_timezone(&chrono::Utc) >= chrono::Duration::hours(1)
+        }) {
+            db(conn.execute(
+                "UPDATE device_token SET last_used_at = ?2 WHERE token_hash = ?1",
+                params![token_hash, checked_at.to_rfc3339()],
+            ))?;
+        }
+        Ok(Some(DeviceAuth {
+            village_code,
+            device_id,
+        }))
     }
 
     fn revoke_village(&self, village_code: &str) -> Result<usize, StorageError> {
@@ -675,6 +786,36 @@ impl CountyStorage for SqliteStorage {
             "UPDATE device_token SET revoked_at = ?2 WHERE village_code = ?1 AND revoked_at IS NULL",
             params![village_code, now],
         ))
+    }
+
+    fn revoke_device(&self, village_code: &str, device_id: &str) -> Result<usize, StorageError> {
+        let now = self.now();
+        let conn = self.lock()?;
+        db(conn.execute(
+            "UPDATE device_token SET revoked_at = ?3
+             WHERE village_code = ?1 AND device_id = ?2 AND revoked_at IS NULL",
+            params![village_code, device_id, now],
+        ))
+    }
+
+    fn devices(&self, village_code: &str) -> Result<Vec<DeviceRecord>, StorageError> {
+        let conn = self.lock()?;
+        let mut stmt = db(conn.prepare(
+            "SELECT t.device_id, t.created_at, coalesce(t.last_used_at, t.created_at), t.revoked_at,
+                    (SELECT max(seq) FROM change c WHERE c.scope = t.village_code AND c.device_id = t.device_id)
+             FROM device_token t WHERE t.village_code = ?1
+             ORDER BY t.device_id, t.created_at",
+        ))?;
+        let rows = db(stmt.query_map([village_code], |r| {
+            Ok(DeviceRecord {
+                device_id: r.get(0)?,
+                enrolled_at: r.get(1)?,
+                last_used_at: r.get(2)?,
+                revoked_at: r.get(3)?,
+                last_seq: r.get(4)?,
+            })
+        }))?;
+        rows.map(db).collect()
     }
 
     fn push(
@@ -705,8 +846,8 @@ impl CountyStorage for SqliteStorage {
             }
         }
         let ack_seq: i64 = db(tx.query_row(
-            "SELECT coalesce(max(seq), 0) FROM change WHERE device_id = ?1",
-            [&auth.device_id],
+            "SELECT coalesce(max(seq), 0) FROM change WHERE scope = ?1 AND device_id = ?2",
+            params![auth.village_code, auth.device_id],
             |r| r.get(0),
         ))?;
         db(tx.commit())?;

@@ -3,7 +3,8 @@
 //! touching them.
 //!
 //! Rules every backend keeps:
-//! - a change is stored at most once, keyed by `(device_id, seq)`;
+//! - a change is stored at most once, keyed by `(scope, device_id, seq)`: a device id is its
+//!   own village's, and `county` is reserved for the county;
 //! - `server_seq` order is commit order (pull cursors rely on it);
 //! - a push is checked whole before anything is written, and lands whole or not at all;
 //! - the current row state is merged with `cunan_core::sync::merge`, losers kept as conflicts.
@@ -61,6 +62,9 @@ pub enum StorageError {
     /// A change is stamped far ahead of the server's clock (nothing applied).
     #[error("{0}")]
     ClockAhead(String),
+    /// The caller's token was good once but has lapsed (unused too long).
+    #[error("{0}")]
+    Expired(String),
     #[error("找不到：{0}")]
     NotFound(String),
     #[error("服务器数据库出错，本次没有保存任何数据，请稍后重试。")]
@@ -71,6 +75,22 @@ impl From<rusqlite::Error> for StorageError {
     fn from(e: rusqlite::Error) -> Self {
         StorageError::Database(e.to_string())
     }
+}
+
+/// A device token not used for this many days stops working: a laptop lost in a drawer does
+/// not keep a way into the county for ever. Every sync (and every USB bundle of the device
+/// the county imports) counts as use.
+pub const TOKEN_IDLE_DAYS: u32 = 180;
+
+/// One enrollment of a device, for the county clerk's list.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct DeviceRecord {
+    pub device_id: String,
+    pub enrolled_at: String,
+    pub last_used_at: String,
+    pub revoked_at: Option<String>,
+    /// The highest change number the county holds from this device.
+    pub last_seq: Option<i64>,
 }
 
 /// How long a new enrollment code is valid, in days, unless told otherwise.
@@ -149,10 +169,15 @@ pub trait CountyStorage: Send + Sync + 'static {
         device_id: &str,
         expected_village: Option<&str>,
     ) -> Result<Option<Enrollment>, StorageError>;
-    /// Resolves a token; `None` if unknown or revoked.
+    /// Resolves a token; `None` if unknown or revoked, [`StorageError::Expired`] if unused for
+    /// [`TOKEN_IDLE_DAYS`]. Counts as a use of it.
     fn authenticate(&self, token: &str) -> Result<Option<DeviceAuth>, StorageError>;
     /// Revokes every token of a village; returns how many.
     fn revoke_village(&self, village_code: &str) -> Result<usize, StorageError>;
+    /// Revokes one device's tokens in a village (a laptop lost or retired); returns how many.
+    fn revoke_device(&self, village_code: &str, device_id: &str) -> Result<usize, StorageError>;
+    /// Every enrollment of the village's devices, revoked ones too.
+    fn devices(&self, village_code: &str) -> Result<Vec<DeviceRecord>, StorageError>;
     /// Stores a batch of one device's changes (checked whole first), merges them into the
     /// current state, and acknowledges the highest `seq` now durable.
     fn push(
