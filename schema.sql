@@ -453,3 +453,12 @@ ALTER TABLE evacuation_status ADD COLUMN vulnerable BOOLEAN NOT NULL DEFAULT 0;
 ALTER TABLE evacuation_status ADD COLUMN staying_with TEXT NOT NULL DEFAULT ''; -- 投亲靠友: with whom, where
 ALTER TABLE evacuation_status ADD COLUMN marked_by TEXT NOT NULL DEFAULT '';   -- who made the mark (updated_at is when)
 -- status: pending | moved | with-relatives | refused | away | unreachable | returned
+
+-- migration: 8
+
+-- Signed USB bundles (issue #12). The device's ed25519 seed, made at first open: bundles this
+-- device writes are signed with it, and the county takes them only under the public key it
+-- registered for this device (at enrollment, or from a bundle carrying a one-time enrollment
+-- code). `key_registered_at`: when the county was first known to hold the key.
+ALTER TABLE device ADD COLUMN signing_seed TEXT;
+ALTER TABLE device ADD COLUMN key_registered_at TEXT;

@@ -15,8 +15,15 @@ pub async fn usb_folders<R: Runtime>(app: AppHandle<R>) -> Reply<Vec<UsbFolder>>
 
 /// Writes this device's changes the county has not confirmed to `folder`.
 #[tauri::command]
-pub async fn write_bundle<R: Runtime>(app: AppHandle<R>, folder: String) -> Reply<BundleWritten> {
-    off_ui(app, move |session| usb::write_bundle(session, &folder)).await
+pub async fn write_bundle<R: Runtime>(
+    app: AppHandle<R>,
+    folder: String,
+    code: Option<String>,
+) -> Reply<BundleWritten> {
+    off_ui(app, move |session| {
+        usb::write_bundle(session, &folder, code.as_deref())
+    })
+    .await
 }
 
 /// Reads the county's bundle for this village (the bytes of the file the officer chose); the

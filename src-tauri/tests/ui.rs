@@ -97,6 +97,7 @@ fn main_flows_in_headless_chromium() {
                     county.server.addr.port().to_string(),
                 )
                 .env("CUNAN_UI_COUNTY_CODE", &county.code)
+                .env("CUNAN_UI_USB_CODE", &county.usb_code)
                 .env("CUNAN_UI_STRANGER_URL", county.stranger.url());
         }
         let out = node
@@ -128,6 +129,8 @@ struct UsbCounty {
     usb: PathBuf,
     reply: PathBuf,
     code: String,
+    /// The code the village's first USB bundle carried (the county took it: it is used up).
+    usb_code: String,
 }
 
 impl UsbCounty {
@@ -135,10 +138,16 @@ impl UsbCounty {
         let village = cunan_core::Store::open(store).expect("the demo store");
         let code = village.village().expect("read").expect("a village").code;
         let storage = Arc::new(SqliteStorage::open(&dir.join("county.db")).expect("county db"));
-        let enrollment = storage.add_village(&code, "演示村").expect("add village");
-        let own = cunan_sync::bundle::export(&village, false).expect("export");
-        let own = cunan_sync::bundle::encode(&own).expect("encode");
-        cunan_county::import_bundle(storage.as_ref(), &own).expect("the county imports it");
+        // The village's first USB bundle carries a one-time code, which enrolls its device.
+        let usb_code = storage.add_village(&code, "演示村").expect("add village");
+        let (_, own) =
+            cunan_sync::bundle::export_signed(&village, false, Some(&usb_code)).expect("export");
+        let imported = cunan_county::import_bundle(storage.as_ref(), &own, "测试")
+            .expect("the county imports it");
+        assert!(imported.enrolled);
+        let enrollment = storage
+            .add_village(&code, "演示村")
+            .expect("a code to enroll online");
         let contact = serde_json::json!({
             "id": "0190a000-0000-7000-8000-0000000000c1", "name": "县防指值班室",
             "organization": "县防汛防台抗旱指挥部", "role": "值班", "level": "county",
@@ -163,6 +172,7 @@ impl UsbCounty {
             usb,
             reply: reply_path,
             code: enrollment,
+            usb_code,
         }
     }
 }

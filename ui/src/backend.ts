@@ -119,7 +119,7 @@ export interface Backend {
   /** Removable drives (USB sticks) mounted on this computer. */
   usbFolders(): Promise<UsbFolder[]>;
   /** Writes this device's changes the county has not confirmed to a bundle in `folder`. */
-  writeBundle(folder: string): Promise<BundleWritten>;
+  writeBundle(folder: string, code: string | null): Promise<BundleWritten>;
   /** Reads the county's bundle for this village (a .cunan file the officer chose). */
   readCountyBundle(bytes: Uint8Array): Promise<BundleRead>;
   /** Moves a plan step one place up (-1) or down (+1) in its phase, in one transaction. */
@@ -281,7 +281,7 @@ export function makeBackend(
     enroll: (serverUrl, code) => call("enroll", { serverUrl, code }),
     setServerAddress: (address) => call("set_server_address", { address }),
     usbFolders: () => call("usb_folders"),
-    writeBundle: (folder) => call("write_bundle", { folder }),
+    writeBundle: (folder, code) => call("write_bundle", { folder, code }),
     readCountyBundle: (bytes) => call("read_county_bundle", { bytes: Array.from(bytes) }),
     movePlanStep: (id, by) => call("move_plan_step", { id, by }),
     vulnerableLedger: () => call("vulnerable_ledger"),

@@ -63,7 +63,7 @@ export type ApiError = { code: ErrorCode, message: string, field: string | null,
 /**
  * Every error code the village side can give. The text is the wire form (snake_case).
  */
-export type ErrorCode = "store_too_new" | "store_exists" | "store_missing" | "store_busy" | "no_data_dir" | "no_village" | "not_found" | "no_plan" | "storage" | "io" | "format" | "unknown_table" | "bad_record" | "required" | "out_of_range" | "too_long" | "date" | "date_order" | "phone" | "division_code" | "resident_id" | "id_number_taken" | "village_exists" | "village_code_fixed" | "county_owned" | "grid_missing" | "household_missing" | "resident_missing" | "hazard_site_missing" | "plan_exists" | "attendee_missing" | "attendee_ambiguous" | "report_sent" | "incident_closed" | "nobody_to_move" | "roll_call_ended" | "shelter_missing" | "id_number_in_text" | "input" | "unknown_hazard" | "nothing_to_print" | "grid_not_applicable" | "missing_glyphs" | "card_too_long" | "pdf_failed" | "print_failed" | "printout_unreadable" | "viewer_failed" | "reveal_failed" | "bad_file_name" | "file_missing" | "file_unreadable" | "excel_unreadable" | "excel_no_header" | "import_stale" | "no_import" | "import_bad_rows" | "import_nothing" | "sync_network" | "sync_bad_response" | "sync_unauthorized" | "sync_forbidden" | "sync_version" | "sync_server" | "sync_not_enrolled" | "sync_wrong_server" | "sync_foreign_rows" | "sync_response_too_large" | "enroll_wrong_village" | "enroll_failed" | "address_failed" | "bundle_not_a_bundle" | "bundle_too_new" | "bundle_truncated" | "bundle_checksum" | "bundle_body" | "bundle_not_for_village" | "bundle_not_for_county" | "bundle_wrong_village" | "bundle_foreign_rows" | "bundle_other_server" | "bundle_failed" | "folder_missing" | "internal";
+export type ErrorCode = "store_too_new" | "store_exists" | "store_missing" | "store_busy" | "no_data_dir" | "no_village" | "not_found" | "no_plan" | "storage" | "io" | "format" | "unknown_table" | "bad_record" | "required" | "out_of_range" | "too_long" | "date" | "date_order" | "phone" | "division_code" | "resident_id" | "id_number_taken" | "village_exists" | "village_code_fixed" | "county_owned" | "grid_missing" | "household_missing" | "resident_missing" | "hazard_site_missing" | "plan_exists" | "attendee_missing" | "attendee_ambiguous" | "report_sent" | "incident_closed" | "nobody_to_move" | "roll_call_ended" | "shelter_missing" | "id_number_in_text" | "input" | "unknown_hazard" | "nothing_to_print" | "grid_not_applicable" | "missing_glyphs" | "card_too_long" | "pdf_failed" | "print_failed" | "printout_unreadable" | "viewer_failed" | "reveal_failed" | "bad_file_name" | "file_missing" | "file_unreadable" | "excel_unreadable" | "excel_no_header" | "import_stale" | "no_import" | "import_bad_rows" | "import_nothing" | "sync_network" | "sync_bad_response" | "sync_unauthorized" | "sync_forbidden" | "sync_version" | "sync_server" | "sync_not_enrolled" | "sync_wrong_server" | "sync_foreign_rows" | "sync_response_too_large" | "enroll_wrong_village" | "enroll_failed" | "address_failed" | "bundle_not_a_bundle" | "bundle_too_new" | "bundle_truncated" | "bundle_checksum" | "bundle_body" | "bundle_not_for_village" | "bundle_not_for_county" | "bundle_wrong_village" | "bundle_foreign_rows" | "bundle_other_server" | "bundle_unsigned" | "bundle_bad_signature" | "bundle_unknown_device" | "bundle_failed" | "folder_missing" | "internal";
 
 /**
  * What the app tells the UI about itself at start-up. Holds no personal data.
@@ -123,7 +123,12 @@ waiting_changes: number,
 /**
  * Versions that lost a merge and wait for the officer.
  */
-open_conflicts: number, progress: SyncProgressView | null, 
+open_conflicts: number, 
+/**
+ * The county holds this computer's key, so it takes its USB bundles; until then a bundle
+ * must carry an enrollment code.
+ */
+key_registered: boolean, progress: SyncProgressView | null, 
 /**
  * A problem a person must fix (revoked token, version mismatch), with what to do.
  */

@@ -30,6 +30,13 @@ test("this computer's changes are written to the USB folder", async () => {
   await page.locator(t("usb-card")).getByText("找不到这个文件夹").waitFor();
 
   await page.fill(t("usb-folder"), usb);
+  // Never enrolled online and no reply read yet: the county does not know this computer, so the
+  // bundle needs the county's code.
+  await page.click(t("usb-write"));
+  await page.locator(t("usb-card")).getByText("这台电脑还没有在县里登记").waitFor();
+  await app.shot("usb-code-needed");
+  assert.equal(readdirSync(usb).filter((f) => f.endsWith(".cunan")).length, 0, "nothing written");
+  await page.fill(t("usb-code"), env("CUNAN_UI_USB_CODE"));
   await page.click(t("usb-write"));
   const done = page.locator(t("usb-written"));
   await done.waitFor();
@@ -63,6 +70,8 @@ test("the county's reply is read back: its receipt leaves nothing to send again"
   assert.match(text, /县里已确认收到本机 \d+ 条修改/);
   assert.match(text, /本机的修改县里都已收到/);
   await app.shot("usb-read");
+  // The receipt says the county holds this computer's key: no code is asked for any more.
+  await page.locator(t("usb-code")).waitFor({ state: "detached" });
 
   // Written again: the county has everything, so the bundle is empty.
   await page.click(t("usb-write"));

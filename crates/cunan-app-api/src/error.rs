@@ -140,6 +140,9 @@ error_codes! {
     BundleWrongVillage = "bundle_wrong_village",
     BundleForeignRows = "bundle_foreign_rows",
     BundleOtherServer = "bundle_other_server",
+    BundleUnsigned = "bundle_unsigned",
+    BundleBadSignature = "bundle_bad_signature",
+    BundleUnknownDevice = "bundle_unknown_device",
     BundleFailed = "bundle_failed",
     FolderMissing = "folder_missing",
     /// The program itself went wrong (a lost thread, a code nobody declared).

@@ -14,6 +14,8 @@ use crate::session::{today, Session};
 
 /// The form field of the folder, where its errors are shown.
 pub const FOLDER_FIELD: &str = "文件夹";
+/// The form field of the enrollment code, for a computer the county does not know yet.
+pub const CODE_FIELD: &str = "登记码";
 
 /// A folder the bundle can go to: a USB stick (or other removable drive) found on this computer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -79,13 +81,20 @@ pub fn usb_folders() -> Vec<UsbFolder> {
 
 /// Writes this device's changes that the county has not confirmed to `folder`, as
 /// `村安数据包-<村名>-<date>-<time>.cunan`.
-pub fn write_bundle(session: &Session, folder: &str) -> ApiResult<BundleWritten> {
+/// `code`: the county's one-time enrollment code, needed while the county does not hold this
+/// computer's key (never enrolled online, nor sent a bundle with a code the county took).
+pub fn write_bundle(
+    session: &Session,
+    folder: &str,
+    code: Option<&str>,
+) -> ApiResult<BundleWritten> {
     let folder = check_folder(folder)?;
     let (bytes, changes, file_name) = {
         let store = session.store()?;
-        let body = bundle::export(&store, false)?;
+        let code = check_code(&store, code)?;
+        let (body, bytes) = bundle::export_signed(&store, false, code)?;
         let name = file_name(&store)?;
-        (bundle::encode(&body)?, body.changes.len(), name)
+        (bytes, body.changes.len(), name)
     };
     let path = folder.join(&file_name);
     bundle::write_file(&path, &bytes)?;
@@ -113,8 +122,38 @@ pub fn import_county_bundle(store: &mut Store, bytes: &[u8]) -> ApiResult<Bundle
 
 /// Writes this device's changes the county has not confirmed (or, with `all`, every change it
 /// ever made) to the file `out`; returns how many.
-pub fn export_to_file(store: &Store, out: &Path, all: bool) -> ApiResult<usize> {
-    Ok(bundle::export_to_file(store, out, all)?)
+pub fn export_to_file(
+    store: &Store,
+    out: &Path,
+    all: bool,
+    code: Option<&str>,
+) -> ApiResult<usize> {
+    let code = check_code(store, code)?;
+    Ok(bundle::export_to_file(store, out, all, code)?)
+}
+
+/// The enrollment code to put in the bundle: required while the county does not hold this
+/// computer's key (it would refuse the bundle), else not needed and left out.
+fn check_code<'a>(store: &Store, code: Option<&'a str>) -> ApiResult<Option<&'a str>> {
+    let code = code.map(str::trim).filter(|c| !c.is_empty());
+    if store.key_registered()? {
+        return Ok(None);
+    }
+    match code {
+        Some(code) if code.chars().filter(char::is_ascii_alphanumeric).count() == 12 => {
+            Ok(Some(code))
+        }
+        Some(_) => Err(ApiError::field(
+            ErrorCode::Input,
+            CODE_FIELD,
+            "登记码应为 12 位字母和数字（例如 ABCD-EFGH-JKLM），请核对县应急管理局给的登记码。",
+        )),
+        None => Err(ApiError::field(
+            ErrorCode::Input,
+            CODE_FIELD,
+            "这台电脑还没有在县里登记，县里不会接收它的数据包。请填写县应急管理局给的登记码（只需第一次填写）。",
+        )),
+    }
 }
 
 fn removable_folders() -> Vec<PathBuf> {

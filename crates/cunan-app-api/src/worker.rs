@@ -91,6 +91,9 @@ pub struct SyncStatusView {
     pub waiting_changes: i64,
     /// Versions that lost a merge and wait for the officer.
     pub open_conflicts: usize,
+    /// The county holds this computer's key, so it takes its USB bundles; until then a bundle
+    /// must carry an enrollment code.
+    pub key_registered: bool,
     pub progress: Option<SyncProgressView>,
     /// A problem a person must fix (revoked token, version mismatch), with what to do.
     pub problem: Option<ApiError>,
@@ -111,6 +114,7 @@ impl SyncStatusView {
             last_error: None,
             waiting_changes: 0,
             open_conflicts: 0,
+            key_registered: false,
             progress: None,
             problem: None,
             next_attempt_at: None,
@@ -263,6 +267,7 @@ fn view(store: &Store, runtime: &Runtime) -> SyncStatusView {
         last_error: None,
         waiting_changes: 0,
         open_conflicts: 0,
+        key_registered: false,
     });
     let enrolled = status.enrolled;
     let phase = if !enrolled {
@@ -286,6 +291,7 @@ fn view(store: &Store, runtime: &Runtime) -> SyncStatusView {
         last_error: status.last_error,
         waiting_changes: status.waiting_changes,
         open_conflicts: status.open_conflicts,
+        key_registered: status.key_registered,
         progress: runtime.progress.clone().filter(|_| runtime.syncing),
         problem: runtime.problem.clone().filter(|_| enrolled),
         next_attempt_at: runtime.next_attempt_at.clone().filter(|_| enrolled),

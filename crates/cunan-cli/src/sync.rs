@@ -17,6 +17,10 @@ pub enum BundleCommand {
         /// Every change this device ever made, acknowledged or not.
         #[arg(long)]
         all: bool,
+        /// The county's one-time enrollment code, needed until the county holds this device's
+        /// key (never enrolled online, nor sent a bundle with a code the county took).
+        #[arg(long)]
+        code: Option<String>,
     },
     /// Read the county's bundle for this village (`cunan-county bundle-for-village` or
     /// `import-bundle --reply`): county data comes in, and its receipt stops re-sending what the
@@ -67,7 +71,7 @@ pub fn sync(store: &mut Store, server: Option<&str>, attempts: u32) -> ApiResult
 
 pub fn bundle(store: &mut Store, command: BundleCommand) -> ApiResult<()> {
     match command {
-        BundleCommand::Export { out, all } => export(store, &out, all),
+        BundleCommand::Export { out, all, code } => export(store, &out, all, code.as_deref()),
         BundleCommand::Import { file } => import(store, &file),
     }
 }
@@ -86,8 +90,8 @@ fn import(store: &mut Store, file: &Path) -> ApiResult<()> {
     Ok(())
 }
 
-fn export(store: &Store, out: &Path, all: bool) -> ApiResult<()> {
-    let n = usb::export_to_file(store, out, all)?;
+fn export(store: &Store, out: &Path, all: bool, code: Option<&str>) -> ApiResult<()> {
+    let n = usb::export_to_file(store, out, all, code)?;
     println!(
         "已导出 {n} 条变更到 {}。请把文件交给县应急管理局导入。",
         out.display()

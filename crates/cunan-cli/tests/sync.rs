@@ -76,12 +76,18 @@ fn enroll_sync_and_a_usb_bundle_reach_the_county_once() {
         ],
     ));
     let before = storage.live_rows("330599101201").unwrap();
-    cunan_county::import_bundle(storage.as_ref(), &std::fs::read(&bundle).unwrap()).unwrap();
+    // (Enrolled online, the device's key is the county's already: no code needed.)
+    let report =
+        cunan_county::import_bundle(storage.as_ref(), &std::fs::read(&bundle).unwrap(), "测试")
+            .unwrap();
+    assert!(!report.enrolled);
     assert_eq!(storage.live_rows("330599101201").unwrap(), before);
 
     // A truncated bundle is refused whole.
     let bytes = std::fs::read(&bundle).unwrap();
-    assert!(cunan_county::import_bundle(storage.as_ref(), &bytes[..bytes.len() / 2]).is_err());
+    assert!(
+        cunan_county::import_bundle(storage.as_ref(), &bytes[..bytes.len() / 2], "测试").is_err()
+    );
 }
 
 /// `sync --server` with another address of the same county server works; an address that answers
@@ -124,13 +130,34 @@ fn another_address_another_server_and_the_county_usb_reply() {
     let village = cunan_core::Store::open(&offline).unwrap();
     let village_code = village.village().unwrap().unwrap().code;
     drop(village);
-    storage.add_village(&village_code, "演示村").unwrap();
+    let code = storage.add_village(&village_code, "演示村").unwrap();
     let out = dir.path().join("out.cunan");
-    ok(&cunan(
+    // Never enrolled: the county would not know the bundle's writer, so the code is asked for.
+    let refused = cunan(
         &offline,
         &["bundle", "export", "--out", out.to_str().unwrap()],
+    );
+    assert!(!refused.status.success());
+    let err = String::from_utf8_lossy(&refused.stderr);
+    assert!(err.contains("登记码"), "{err}");
+    assert!(!out.exists());
+    ok(&cunan(
+        &offline,
+        &[
+            "bundle",
+            "export",
+            "--out",
+            out.to_str().unwrap(),
+            "--code",
+            &code,
+        ],
     ));
-    cunan_county::import_bundle(&storage, &std::fs::read(&out).unwrap()).unwrap();
+    let report =
+        cunan_county::import_bundle(&storage, &std::fs::read(&out).unwrap(), "测试").unwrap();
+    assert!(
+        report.enrolled,
+        "the code in the bundle enrolled the device"
+    );
     let reply =
         cunan_county::county_bundle(&storage, &village_code, "2026-06-15T10:00:00Z").unwrap();
     let reply_file = dir.path().join("县里发回.cunan");
@@ -147,6 +174,22 @@ fn another_address_another_server_and_the_county_usb_reply() {
     let wrong = cunan(&offline, &["bundle", "import", out.to_str().unwrap()]);
     assert!(!wrong.status.success());
     assert!(String::from_utf8_lossy(&wrong.stderr).contains("[bundle_not_for_village]"));
+    // The reply said the county holds this device's key: later bundles need no code.
+    let again = dir.path().join("again.cunan");
+    ok(&cunan(
+        &offline,
+        &[
+            "bundle",
+            "export",
+            "--all",
+            "--out",
+            again.to_str().unwrap(),
+        ],
+    ));
+    let report =
+        cunan_county::import_bundle(&storage, &std::fs::read(&again).unwrap(), "测试").unwrap();
+    assert!(!report.enrolled);
+    assert_eq!(report.stored, 0, "all held already");
 }
 
 /// `cunan sync` has the desktop worker's patience: while the county cannot be reached it waits

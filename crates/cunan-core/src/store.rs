@@ -115,6 +115,38 @@ impl Store {
         &self.device_id
     }
 
+    /// The 32-byte seed of the key this device signs its USB bundles with (made at first
+    /// open; `cunan-sync` derives the ed25519 key from it).
+    pub fn signing_seed(&self) -> Result<[u8; 32]> {
+        let seed: Option<String> =
+            self.conn
+                .query_row("SELECT signing_seed FROM device", [], |r| r.get(0))?;
+        seed.and_then(|s| hex::decode(s.trim()).ok())
+            .and_then(|bytes| <[u8; 32]>::try_from(bytes).ok())
+            .ok_or(CoreError::NotFound {
+                what: "本机签名密钥",
+            })
+    }
+
+    /// Whether the county is known to hold this device's public key (sent at enrollment or
+    /// registered since, or a county bundle acknowledged a signed bundle of this device).
+    pub fn key_registered(&self) -> Result<bool> {
+        Ok(self.conn.query_row(
+            "SELECT key_registered_at IS NOT NULL FROM device",
+            [],
+            |r| r.get(0),
+        )?)
+    }
+
+    /// Records that the county holds this device's public key (the first time only).
+    pub fn set_key_registered(&self) -> Result<()> {
+        self.conn.execute(
+            "UPDATE device SET key_registered_at = ?1 WHERE key_registered_at IS NULL",
+            [self.clock.now().to_rfc3339()],
+        )?;
+        Ok(())
+    }
+
     pub fn clock(&self) -> &dyn Clock {
         self.clock.as_ref()
     }
@@ -668,14 +700,29 @@ fn ensure_device(conn: &Connection, clock: &dyn Clock) -> Result<String> {
     let existing: Option<String> = conn
         .query_row("SELECT device_id FROM device", [], |r| r.get(0))
         .optional()?;
-    if let Some(id) = existing {
-        return Ok(id);
-    }
-    let id = new_id(clock);
-    conn.execute(
-        "INSERT INTO device (singleton, device_id, last_hlc, created_at) VALUES (1, ?1, ?2, ?3)",
-        params![id, Hlc::ZERO.to_string(), clock.now().to_rfc3339()],
+    let id = match existing {
+        Some(id) => id,
+        None => {
+            let id = new_id(clock);
+            conn.execute(
+                "INSERT INTO device (singleton, device_id, last_hlc, created_at) VALUES (1, ?1, ?2, ?3)",
+                params![id, Hlc::ZERO.to_string(), clock.now().to_rfc3339()],
+            )?;
+            id
+        }
+    };
+    // The seed of the key this device signs its USB bundles with (migration 8), made once.
+    let has_seed: bool = conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM pragma_table_info('device') WHERE name = 'signing_seed')",
+        [],
+        |r| r.get(0),
     )?;
+    if has_seed {
+        conn.execute(
+            "UPDATE device SET signing_seed = lower(hex(randomblob(32))) WHERE signing_seed IS NULL",
+            [],
+        )?;
+    }
     Ok(id)
 }
 

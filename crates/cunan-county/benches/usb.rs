@@ -37,18 +37,18 @@ fn main() {
         village.unpushed_changes().unwrap()
     );
 
+    let storage = SqliteStorage::open(&dir.path().join("county.db")).unwrap();
+    let usb_code = storage.add_village(&code, "演示村").unwrap();
     let t = Instant::now();
-    let out = bundle::encode(&bundle::export(&village, false).unwrap()).unwrap();
+    let (_, out) = bundle::export_signed(&village, false, Some(&usb_code)).unwrap();
     println!(
-        "village → county bundle: {} KiB, {:.0} ms to make",
+        "village → county bundle: {} KiB, {:.0} ms to make (signed)",
         out.len() / 1024,
         ms(t)
     );
 
-    let storage = SqliteStorage::open(&dir.path().join("county.db")).unwrap();
-    storage.add_village(&code, "演示村").unwrap();
     let t = Instant::now();
-    let report = import_bundle(&storage, &out).unwrap();
+    let report = import_bundle(&storage, &out, "bench").unwrap();
     println!(
         "county import: {} changes stored, {:.0} ms",
         report.stored,

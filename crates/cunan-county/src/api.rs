@@ -1,12 +1,14 @@
 //! The HTTP API (see `openapi.yaml`): handlers generic over [`CountyStorage`].
 
+use std::collections::{HashMap, VecDeque};
 use std::io::Read;
-use std::sync::Arc;
-use std::time::Duration;
+use std::net::IpAddr;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
-use axum::extract::{DefaultBodyLimit, Query, Request, State};
+use axum::extract::{DefaultBodyLimit, Extension, Query, Request, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
@@ -17,11 +19,65 @@ use serde::{Deserialize, Serialize};
 use tower_http::compression::CompressionLayer;
 
 use cunan_sync::protocol::{
-    EnrollRequest, EnrollResponse, ErrorBody, PushRequest, ServerInfo, MAX_BATCH, MAX_BODY_BYTES,
-    MIN_PROTOCOL_VERSION, PROTOCOL_HEADER, PROTOCOL_VERSION,
+    DeviceKeyRequest, DeviceKeyResponse, EnrollRequest, EnrollResponse, ErrorBody, PushRequest,
+    ServerInfo, MAX_BATCH, MAX_BODY_BYTES, MIN_PROTOCOL_VERSION, PROTOCOL_HEADER, PROTOCOL_VERSION,
 };
 
-use crate::storage::{CountyStorage, DeviceAuth, StorageError, Via};
+use crate::storage::{AuditEntry, CountyStorage, DeviceAuth, StorageError, Via};
+
+/// The address a request came from (its connection's peer), put on every request by
+/// [`crate::serve_with`]. Behind a reverse proxy it is the proxy's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Peer(pub IpAddr);
+
+/// Failed enrollment attempts an address may make within [`ENROLL_WINDOW`]; after that it gets
+/// 429 until the oldest failure leaves the window. (Codes carry about 60 bits: guessing is
+/// hopeless anyway; this keeps a script from even trying, and the audit trail shows it.)
+pub const MAX_FAILED_ENROLLS: usize = 10;
+pub const ENROLL_WINDOW: Duration = Duration::from_secs(15 * 60);
+
+/// Failed enrollments per address within the window.
+#[derive(Default)]
+pub struct EnrollLimiter {
+    failures: Mutex<HashMap<IpAddr, VecDeque<Instant>>>,
+}
+
+impl EnrollLimiter {
+    /// How long `peer` must wait before trying again, if it has used up its attempts.
+    fn wait(&self, peer: IpAddr, now: Instant) -> Option<Duration> {
+        let mut failures = self.failures.lock().unwrap_or_else(|p| p.into_inner());
+        let times = failures.get_mut(&peer)?;
+        while times
+            .front()
+            .is_some_and(|t| now.duration_since(*t) >= ENROLL_WINDOW)
+        {
+            times.pop_front();
+        }
+        if times.len() < MAX_FAILED_ENROLLS {
+            return None;
+        }
+        times
+            .front()
+            .map(|t| ENROLL_WINDOW.saturating_sub(now.duration_since(*t)))
+    }
+
+    fn failed(&self, peer: IpAddr, now: Instant) {
+        let mut failures = self.failures.lock().unwrap_or_else(|p| p.into_inner());
+        // Many addresses: forget those with nothing in the window, so the map stays small.
+        if failures.len() > 10_000 {
+            failures.retain(|_, times| {
+                times
+                    .back()
+                    .is_some_and(|t| now.duration_since(*t) < ENROLL_WINDOW)
+            });
+        }
+        let times = failures.entry(peer).or_default();
+        times.push_back(now);
+        while times.len() > MAX_FAILED_ENROLLS {
+            times.pop_front();
+        }
+    }
+}
 
 /// An error response: status, stable code, Chinese message. Never carries request data.
 pub struct ApiError {
@@ -103,8 +159,13 @@ pub fn router_with<S: CountyStorage>(storage: Arc<S>, request_timeout: Duration)
             "/v1/enroll",
             post(enroll::<S>).layer(DefaultBodyLimit::max(ENROLL_BODY_BYTES)),
         )
+        .route(
+            "/v1/device-key",
+            post(device_key::<S>).layer(DefaultBodyLimit::max(ENROLL_BODY_BYTES)),
+        )
         .route("/v1/push", post(push::<S>))
         .route("/v1/pull", get(pull::<S>))
+        .layer(Extension(Arc::new(EnrollLimiter::default())))
         .layer(middleware::from_fn(check_protocol));
     Router::new()
         .route("/v1/health", get(health::<S>))
@@ -264,27 +325,102 @@ async fn blocking<T: Send + 'static>(
 
 async fn enroll<S: CountyStorage>(
     State(storage): State<Arc<S>>,
+    Extension(limiter): Extension<Arc<EnrollLimiter>>,
+    peer: Option<Extension<Peer>>,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
+    let peer = peer.map_or(IpAddr::from([0, 0, 0, 0]), |Extension(Peer(ip))| ip);
+    let actor = format!("address {peer}");
+    if let Some(wait) = limiter.wait(peer, Instant::now()) {
+        let minutes = wait.as_secs().div_ceil(60).max(1);
+        audit(
+            &storage,
+            &actor,
+            "enroll",
+            "too_many_attempts",
+            None,
+            None,
+            String::new(),
+        )
+        .await;
+        let mut response = ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "too_many_attempts",
+            format!(
+                "登记码输错次数太多，请 {minutes} 分钟后再试。请仔细核对县应急管理局给的登记码。"
+            ),
+        )
+        .into_response();
+        if let Ok(value) = wait.as_secs().max(1).to_string().parse() {
+            response.headers_mut().insert(header::RETRY_AFTER, value);
+        }
+        return Ok(response);
+    }
     let request: EnrollRequest = read_json(&headers, body.ok(), ENROLL_BODY_BYTES)?;
     let ids = storage.clone();
     let server_id = blocking(move || ids.server_id()).await?;
-    let enrollment = blocking(move || {
-        storage.enroll(
+    let device_id = request.device_id.clone();
+    let key = request.public_key.clone();
+    let enrolling = storage.clone();
+    let result = blocking(move || {
+        enrolling.enroll_with_key(
             &request.code,
             &request.device_id,
             request.village_code.as_deref(),
+            request.public_key.as_deref(),
         )
     })
-    .await?
-    .ok_or_else(|| {
-        ApiError::new(
-            StatusCode::FORBIDDEN,
-            "bad_enrollment_code",
-            "登记码不对、已经用过或已过期。请向县应急管理局领取新的登记码。",
-        )
-    })?;
+    .await;
+    let enrollment = match result {
+        Ok(Some(enrollment)) => enrollment,
+        Ok(None) => {
+            limiter.failed(peer, Instant::now());
+            audit(
+                &storage,
+                &actor,
+                "enroll",
+                "bad_enrollment_code",
+                None,
+                Some(device_id),
+                String::new(),
+            )
+            .await;
+            return Err(ApiError::new(
+                StatusCode::FORBIDDEN,
+                "bad_enrollment_code",
+                "登记码不对、已经用过或已过期。请向县应急管理局领取新的登记码。",
+            ));
+        }
+        Err(e) => {
+            limiter.failed(peer, Instant::now());
+            audit(
+                &storage,
+                &actor,
+                "enroll",
+                e.code,
+                None,
+                Some(device_id),
+                String::new(),
+            )
+            .await;
+            return Err(e);
+        }
+    };
+    audit(
+        &storage,
+        &actor,
+        "enroll",
+        "ok",
+        Some(enrollment.village_code.clone()),
+        Some(device_id),
+        if key.is_some() {
+            "with signing key".into()
+        } else {
+            String::new()
+        },
+    )
+    .await;
     Ok(json_response(
         StatusCode::OK,
         &EnrollResponse {
@@ -292,6 +428,62 @@ async fn enroll<S: CountyStorage>(
             village_code: enrollment.village_code,
             village_name: enrollment.village_name,
             server_id: Some(server_id),
+            key_registered: key.is_some(),
+        },
+    ))
+}
+
+/// Writes an audit line; a failure to is printed, never the request's undoing.
+async fn audit<S: CountyStorage>(
+    storage: &Arc<S>,
+    actor: &str,
+    action: &str,
+    outcome: &str,
+    village_code: Option<String>,
+    device_id: Option<String>,
+    detail: String,
+) {
+    let entry = AuditEntry {
+        actor: actor.to_string(),
+        action: action.to_string(),
+        outcome: outcome.to_string(),
+        village_code,
+        device_id,
+        detail,
+    };
+    let storage = storage.clone();
+    if let Err(e) = blocking(move || storage.record(&entry)).await {
+        eprintln!("cunan-county: could not write the audit trail: {}", e.code);
+    }
+}
+
+/// Registers the public key of an enrolled device that has none yet (enrolled before keys).
+async fn device_key<S: CountyStorage>(
+    State(storage): State<Arc<S>>,
+    request: Request,
+) -> Result<Response, ApiError> {
+    let (parts, body) = request.into_parts();
+    let auth = authenticate(&storage, &parts.headers).await?;
+    let body = axum::body::to_bytes(body, ENROLL_BODY_BYTES).await.ok();
+    let request: DeviceKeyRequest = read_json(&parts.headers, body, ENROLL_BODY_BYTES)?;
+    let registering = storage.clone();
+    let who = auth.clone();
+    let result = blocking(move || registering.register_key(&who, &request.public_key)).await;
+    let outcome = result.as_ref().map_or_else(|e| e.code, |_| "ok");
+    audit(
+        &storage,
+        &format!("device {}", auth.device_id),
+        "device_key",
+        outcome,
+        Some(auth.village_code.clone()),
+        Some(auth.device_id.clone()),
+        String::new(),
+    )
+    .await;
+    Ok(json_response(
+        StatusCode::OK,
+        &DeviceKeyResponse {
+            registered: result?,
         },
     ))
 }
@@ -320,8 +512,24 @@ async fn push<S: CountyStorage>(
             "设备编号与凭证不一致，整批没有接收。",
         ));
     }
-    let response = blocking(move || storage.push(&auth, &request.changes, Via::Push)).await?;
-    Ok(json_response(StatusCode::OK, &response))
+    let pushing = storage.clone();
+    let who = auth.clone();
+    let count = request.changes.len();
+    let result = blocking(move || pushing.push(&who, &request.changes, Via::Push)).await;
+    // Refused pushes are kept in the audit trail (accepted ones are in the change table).
+    if let Err(e) = &result {
+        audit(
+            &storage,
+            &format!("device {}", auth.device_id),
+            "push",
+            e.code,
+            Some(auth.village_code.clone()),
+            Some(auth.device_id.clone()),
+            format!("{count} changes"),
+        )
+        .await;
+    }
+    Ok(json_response(StatusCode::OK, &result?))
 }
 
 #[derive(Deserialize)]

@@ -21,7 +21,7 @@ use hyper_util::service::TowerToHyperService;
 use tokio::sync::{watch, Semaphore};
 
 pub use sqlite::SqliteStorage;
-pub use storage::{CountyStorage, DeviceAuth, StorageError, Via};
+pub use storage::{AuditEntry, CountyStorage, DeviceAuth, StorageError, Via};
 
 use cunan_sync::bundle::{self, BundleError};
 use cunan_sync::protocol::MAX_BATCH;
@@ -82,9 +82,9 @@ pub async fn serve_with<S: CountyStorage>(
             },
             _ = &mut shutdown => break,
         };
-        let stream = tokio::select! {
+        let (stream, peer) = tokio::select! {
             accepted = listener.accept() => match accepted {
-                Ok((stream, _)) => stream,
+                Ok(accepted) => accepted,
                 // Out of file descriptors and the like: wait a little rather than spin.
                 Err(_) => {
                     tokio::time::sleep(Duration::from_millis(100)).await;
@@ -93,7 +93,10 @@ pub async fn serve_with<S: CountyStorage>(
             },
             _ = &mut shutdown => break,
         };
-        let service = TowerToHyperService::new(app.clone());
+        let service = TowerToHyperService::new(tower_http::add_extension::AddExtension::new(
+            app.clone(),
+            api::Peer(peer.ip()),
+        ));
         let mut closing = closing_rx.clone();
         tokio::spawn(async move {
             let mut http = hyper::server::conn::http1::Builder::new();
@@ -124,25 +127,119 @@ pub enum ImportError {
     Storage(#[from] StorageError),
 }
 
+impl ImportError {
+    /// A stable code, for the audit trail and the command line.
+    pub fn code(&self) -> &'static str {
+        match self {
+            ImportError::Bundle(e) => e.code(),
+            ImportError::Storage(StorageError::Forbidden(_)) => "forbidden",
+            ImportError::Storage(StorageError::Invalid(_)) => "invalid",
+            ImportError::Storage(StorageError::TooLarge(_)) => "change_too_large",
+            ImportError::Storage(StorageError::ClockAhead(_)) => "clock_ahead",
+            ImportError::Storage(StorageError::Expired(_)) => "expired",
+            ImportError::Storage(StorageError::NotFound(_)) => "not_found",
+            ImportError::Storage(StorageError::Database(_)) => "database",
+        }
+    }
+}
+
 /// What importing a bundle did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 pub struct ImportReport {
     pub changes: usize,
     pub stored: usize,
     pub duplicates: usize,
+    /// The device was enrolled by the one-time code the bundle carried.
+    pub enrolled: bool,
 }
 
 /// Imports a USB bundle through the same path as a network push: each change stored at most
 /// once, so importing twice (or importing and then syncing online) changes nothing the second
-/// time. The bundle is checked whole (length, checksum, every change) before anything lands.
+/// time. The bundle is checked whole (length, checksum, signature, every change) before anything
+/// lands. Whatever the outcome, a line goes to the audit trail with `actor` and the file's
+/// SHA-256.
 pub fn import_bundle<S: CountyStorage>(
     storage: &S,
     bytes: &[u8],
+    actor: &str,
 ) -> Result<ImportReport, ImportError> {
-    let body = bundle::decode(bytes)?;
+    let (result, village_code, device_id, sha256) = match bundle::decode_checked(bytes) {
+        Ok(decoded) => (
+            import_decoded(storage, &decoded),
+            Some(decoded.body.village_code),
+            Some(decoded.body.device_id),
+            decoded.sha256,
+        ),
+        Err(e) => (Err(e.into()), None, None, hex_sha256(bytes)),
+    };
+    let (outcome, detail) = match &result {
+        Ok(r) => (
+            "ok".to_string(),
+            format!(
+                "sha256 {sha256}; {} changes, {} new, {} already held{}",
+                r.changes,
+                r.stored,
+                r.duplicates,
+                if r.enrolled {
+                    "; device enrolled by code"
+                } else {
+                    ""
+                }
+            ),
+        ),
+        Err(e) => (
+            e.code().to_string(),
+            format!("sha256 {sha256}; {} bytes", bytes.len()),
+        ),
+    };
+    let entry = AuditEntry {
+        actor: actor.to_string(),
+        action: "import_bundle".into(),
+        outcome,
+        village_code,
+        device_id,
+        detail,
+    };
+    // An import that landed is not undone because its audit line could not be written; the
+    // error is the caller's to show.
+    storage.record(&entry)?;
+    result
+}
+
+fn hex_sha256(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    hex::encode(sha2::Sha256::digest(bytes))
+}
+
+fn import_decoded<S: CountyStorage>(
+    storage: &S,
+    decoded: &bundle::Decoded,
+) -> Result<ImportReport, ImportError> {
+    let body = &decoded.body;
     if body.kind != bundle::BundleKind::Village {
         return Err(BundleError::NotForCounty.into());
     }
+    // Who wrote it is the registered key's word, never the file's: the device's live key, or
+    // for a device the county does not know, the key the file carries with a one-time code of
+    // that village (registered below, once everything else holds).
+    let enroll_with = match storage.device_key(&body.village_code, &body.device_id)? {
+        Some(key) => {
+            decoded.verify(&key)?;
+            None
+        }
+        None => match (&body.enrollment_code, &body.public_key) {
+            (Some(code), Some(key)) => {
+                decoded.verify(key)?;
+                Some((code.as_str(), key.as_str()))
+            }
+            _ => {
+                return Err(BundleError::UnknownDevice {
+                    device: body.device_id.clone(),
+                }
+                .into())
+            }
+        },
+    };
     let auth = DeviceAuth {
         village_code: body.village_code.clone(),
         device_id: body.device_id.clone(),
@@ -160,10 +257,26 @@ pub fn import_bundle<S: CountyStorage>(
     // A change stamped far ahead of the county's clock anywhere in the file refuses it whole
     // (each batch below is checked again by `push`, but only after earlier batches landed).
     storage::check_not_ahead(&body.changes, storage.clock_now(), "整个数据包没有导入")?;
+    if let Some((code, key)) = enroll_with {
+        storage
+            .enroll_with_key(code, &auth.device_id, Some(&auth.village_code), Some(key))
+            .map_err(|e| match e {
+                StorageError::Forbidden(_) => StorageError::Forbidden(
+                    "数据包里的登记码属于另一个村，整个数据包没有导入，登记码也没有被使用。请向县应急管理局核对登记码后重新导出。".into(),
+                ),
+                other => other,
+            })?
+            .ok_or_else(|| {
+                StorageError::Forbidden(
+                    "数据包里的登记码不对、已经用过或已过期，整个数据包没有导入。请给村里一个新的登记码（cunan-county village add），让村里重新导出。".into(),
+                )
+            })?;
+    }
     let mut report = ImportReport {
         changes: body.changes.len(),
         stored: 0,
         duplicates: 0,
+        enrolled: enroll_with.is_some(),
     };
     for batch in body.changes.chunks(MAX_BATCH) {
         let response = storage.push(&auth, batch, Via::Bundle)?;
@@ -188,10 +301,15 @@ pub fn county_bundle<S: CountyStorage>(
         )));
     }
     // The receipts first: every change they acknowledge is then also in the changes below.
+    let keys = storage.registered_keys(village_code)?;
     let receipts = storage
         .receipts(village_code)?
         .into_iter()
-        .map(|(device_id, seq)| bundle::Receipt { device_id, seq })
+        .map(|(device_id, seq)| bundle::Receipt {
+            key_registered: keys.contains(&device_id),
+            device_id,
+            seq,
+        })
         .collect();
     let mut changes = Vec::new();
     let mut positions = Vec::new();
@@ -217,6 +335,8 @@ pub fn county_bundle<S: CountyStorage>(
         cursor,
         positions,
         receipts,
+        public_key: None,
+        enrollment_code: None,
     })
 }
 

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use clap::{Parser, Subcommand};
-use cunan_county::{import_bundle, CountyStorage, SqliteStorage};
+use cunan_county::{import_bundle, AuditEntry, CountyStorage, SqliteStorage};
 
 #[derive(Parser)]
 #[command(name = "cunan-county", version, about = "村安 · 县级同步服务器")]
@@ -18,6 +18,10 @@ struct Cli {
         default_value = "cunan-county.db"
     )]
     db: PathBuf,
+    /// Who is running the command, for the audit trail (imports, publishes, enrollment codes,
+    /// revocations). Defaults to the operating system's user name.
+    #[arg(long, global = true, env = "CUNAN_COUNTY_OPERATOR")]
+    by: Option<String>,
     #[command(subcommand)]
     command: Command,
 }
@@ -62,6 +66,14 @@ enum Command {
     Incidents {
         #[arg(long)]
         all: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// The audit trail, newest first: imports, publishes, enrollments, revocations, refused
+    /// attempts.
+    Audit {
+        #[arg(long, default_value_t = 50)]
+        limit: usize,
         #[arg(long)]
         json: bool,
     },
@@ -134,8 +146,40 @@ fn write_county_bundle(storage: &SqliteStorage, village: &str, out: &Path) -> Re
     Ok(())
 }
 
+/// The operator for the audit trail: `--by`, else the system's user name.
+fn operator(by: Option<String>) -> String {
+    by.or_else(|| std::env::var("USER").ok())
+        .or_else(|| std::env::var("USERNAME").ok())
+        .map(|name| name.trim().chars().take(64).collect::<String>())
+        .filter(|name| !name.is_empty())
+        .map(|name| format!("operator {name}"))
+        .unwrap_or_else(|| "operator (unknown)".into())
+}
+
+/// Writes an admin command's audit line.
+fn audit(
+    storage: &SqliteStorage,
+    actor: &str,
+    action: &str,
+    outcome: &str,
+    village_code: Option<&str>,
+    detail: String,
+) -> Result<(), Failure> {
+    storage
+        .record(&AuditEntry {
+            actor: actor.to_string(),
+            action: action.to_string(),
+            outcome: outcome.to_string(),
+            village_code: village_code.map(str::to_string),
+            device_id: None,
+            detail,
+        })
+        .map_err(storage_failure)
+}
+
 fn run(cli: Cli) -> Result<(), Failure> {
     let storage = SqliteStorage::open(&cli.db).map_err(storage_failure)?;
+    let actor = operator(cli.by);
     match cli.command {
         Command::Serve { listen } => {
             let runtime = tokio::runtime::Runtime::new().map_err(|e| ("io", e.to_string()))?;
@@ -166,6 +210,14 @@ fn run(cli: Cli) -> Result<(), Failure> {
             let enrollment = storage
                 .add_village_with_expiry(&code, &name, expires_days)
                 .map_err(storage_failure)?;
+            audit(
+                &storage,
+                &actor,
+                "village_add",
+                "ok",
+                Some(&code),
+                format!("new enrollment code, valid {expires_days} days"),
+            )?;
             println!("{enrollment}");
             eprintln!(
                 "已登记村“{name}”（{code}）。上面是一次性登记码，{expires_days} 天内有效，请交给该村应急管理员；该村以前发出、还没用过的登记码已作废。"
@@ -179,6 +231,17 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 None => storage.revoke_village(&code),
             }
             .map_err(storage_failure)?;
+            audit(
+                &storage,
+                &actor,
+                "revoke",
+                "ok",
+                Some(&code),
+                format!(
+                    "device {}; {n} tokens",
+                    device.as_deref().unwrap_or("(all)")
+                ),
+            )?;
             match device {
                 Some(device) if n == 0 => {
                     return Err((
@@ -222,10 +285,11 @@ fn run(cli: Cli) -> Result<(), Failure> {
                     ),
                 )
             })?;
-            let report = import_bundle(&storage, &bytes).map_err(|e| match &e {
-                cunan_county::ImportError::Bundle(b) => (b.code(), e.to_string()),
-                cunan_county::ImportError::Storage(_) => ("import", e.to_string()),
-            })?;
+            let report =
+                import_bundle(&storage, &bytes, &actor).map_err(|e| (e.code(), e.to_string()))?;
+            if report.enrolled {
+                println!("已按数据包里的登记码登记了写这个数据包的设备。");
+            }
             println!(
                 "已导入数据包：共 {} 条变更，新接收 {} 条，已有 {} 条。",
                 report.changes, report.stored, report.duplicates
@@ -244,7 +308,20 @@ fn run(cli: Cli) -> Result<(), Failure> {
             let text = std::fs::read_to_string(&file).map_err(|e| ("io", e.to_string()))?;
             let rows: Vec<serde_json::Value> =
                 serde_json::from_str(&text).map_err(|e| ("bad_json", e.to_string()))?;
-            let n = storage.publish(&table, &rows).map_err(storage_failure)?;
+            let published = storage.publish(&table, &rows);
+            let outcome = match &published {
+                Ok(_) => "ok",
+                Err(_) => "refused",
+            };
+            audit(
+                &storage,
+                &actor,
+                "publish",
+                outcome,
+                None,
+                format!("table {table}; {} rows", rows.len()),
+            )?;
+            let n = published.map_err(storage_failure)?;
             println!("已下发 {table} {n} 条。");
         }
         Command::Incidents { all, json } => {
@@ -290,6 +367,31 @@ fn run(cli: Cli) -> Result<(), Failure> {
                             );
                         }
                     }
+                }
+            }
+        }
+        Command::Audit { limit, json } => {
+            let log = storage.audit_log(limit).map_err(storage_failure)?;
+            if json {
+                let text =
+                    serde_json::to_string_pretty(&log).map_err(|e| ("format", e.to_string()))?;
+                println!("{text}");
+            } else if log.is_empty() {
+                println!("审计记录为空。");
+            }
+            if !json {
+                for line in log {
+                    let e = line.entry;
+                    println!(
+                        "{}  {}  {}  {}  {}{}  {}",
+                        line.at,
+                        e.actor,
+                        e.action,
+                        e.outcome,
+                        e.village_code.as_deref().unwrap_or("-"),
+                        e.device_id.map(|d| format!(" / {d}")).unwrap_or_default(),
+                        e.detail
+                    );
                 }
             }
         }

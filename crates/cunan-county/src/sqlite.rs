@@ -16,8 +16,9 @@ use cunan_sync::protocol::{PullResponse, PushResponse, MAX_CHANGE_BYTES, PULL_BU
 use cunan_sync::Change;
 
 use crate::storage::{
-    check_not_ahead, ChangePage, CountyStorage, DeviceAuth, DeviceRecord, Enrollment, Stats,
-    StorageError, Via, ENROLLMENT_CODE_DAYS, MAX_ENROLLMENT_CODE_DAYS, TOKEN_IDLE_DAYS,
+    check_not_ahead, AuditEntry, AuditRecord, ChangePage, CountyStorage, DeviceAuth, DeviceRecord,
+    Enrollment, Stats, StorageError, Via, ENROLLMENT_CODE_DAYS, MAX_ENROLLMENT_CODE_DAYS,
+    TOKEN_IDLE_DAYS,
 };
 
 const SCHEMA: &str = "
@@ -34,7 +35,8 @@ CREATE TABLE IF NOT EXISTS enrollment_code (
     created_at   TEXT NOT NULL,
     used_at      TEXT
 );
--- `last_used_at` is added by `migrate` on databases made before tokens expired.
+-- `last_used_at` (tokens lapse unused) and `public_key` (the hex ed25519 key the device signs
+-- its USB bundles with) are added by `migrate` on databases made before them.
 CREATE TABLE IF NOT EXISTS device_token (
     token_hash   TEXT PRIMARY KEY,
     village_code TEXT NOT NULL REFERENCES village (code),
@@ -188,6 +190,9 @@ fn migrate(conn: &mut Connection) -> Result<(), StorageError> {
         "INSERT OR IGNORE INTO server_secret (singleton, enrollment_key) VALUES (1, ?1)",
         [hex::encode(random_bytes())],
     ))?;
+    if !has_column(&tx, "device_token", "public_key")? {
+        db(tx.execute_batch("ALTER TABLE device_token ADD COLUMN public_key TEXT"))?;
+    }
     if !has_column(&tx, "device_token", "last_used_at")? {
         db(tx.execute_batch(
             "ALTER TABLE device_token ADD COLUMN last_used_at TEXT;
@@ -214,6 +219,14 @@ fn migrate(conn: &mut Connection) -> Result<(), StorageError> {
         )))?;
     }
     db(tx.commit())
+}
+
+/// Whether an enrollment last used at `last_used` (RFC 3339) has lapsed by `now`
+/// ([`TOKEN_IDLE_DAYS`] unused). An unreadable date has: lapsed rather than valid for ever.
+fn lapsed(last_used: &str, now: chrono::DateTime<chrono::Utc>) -> bool {
+    let idle_limit = chrono::Duration::days(i64::from(TOKEN_IDLE_DAYS));
+    chrono::DateTime::parse_from_rfc3339(last_used)
+        .map_or(true, |t| now - t.with_timezone(&chrono::Utc) >= idle_limit)
 }
 
 fn has_column(
@@ -675,13 +688,17 @@ impl CountyStorage for SqliteStorage {
         Ok(enrollment)
     }
 
-    fn enroll(
+    fn enroll_with_key(
         &self,
         code: &str,
         device_id: &str,
         expected_village: Option<&str>,
+        public_key: Option<&str>,
     ) -> Result<Option<Enrollment>, StorageError> {
         check_device_id(device_id)?;
+        if public_key.is_some_and(|k| !cunan_sync::keys::is_public_key(k)) {
+            return Err(StorageError::Invalid("设备的签名公钥格式不对。".into()));
+        }
         let code_hash = self.code_hash(code);
         let checked_at = self.clock.now();
         let now = checked_at.to_rfc3339();
@@ -724,9 +741,9 @@ impl CountyStorage for SqliteStorage {
             params![village_code, device_id, now],
         ))?;
         db(tx.execute(
-            "INSERT INTO device_token (token_hash, village_code, device_id, created_at, last_used_at)
-             VALUES (?1, ?2, ?3, ?4, ?4)",
-            params![hash(&token), village_code, device_id, now],
+            "INSERT INTO device_token (token_hash, village_code, device_id, created_at, last_used_at, public_key)
+             VALUES (?1, ?2, ?3, ?4, ?4, ?5)",
+            params![hash(&token), village_code, device_id, now, public_key.map(str::trim)],
         ))?;
         db(tx.commit())?;
         Ok(Some(Enrollment {
@@ -756,18 +773,16 @@ impl CountyStorage for SqliteStorage {
             return Ok(None);
         }
         let last_used = last_used_at.unwrap_or(created_at);
-        let last_used = chrono::DateTime::parse_from_rfc3339(&last_used).ok();
-        // An unreadable date: expired rather than valid for ever.
-        let idle_limit = chrono::Duration::days(i64::from(TOKEN_IDLE_DAYS));
-        if last_used.is_none_or(|t| checked_at - t.with_timezone(&chrono::Utc) >= idle_limit) {
+        if lapsed(&last_used, checked_at) {
             return Err(StorageError::Expired(format!(
                 "本机的同步凭证已经 {TOKEN_IDLE_DAYS} 天以上没有使用，按规定已失效。"
             )));
         }
         // Written at most once an hour, so that pulls do not each cost a write.
-        if last_used.is_some_and(|t| {
+        let stale = chrono::DateTime::parse_from_rfc3339(&last_used).is_ok_and(|t| {
             checked_at - t.with_timezone(&chrono::Utc) >= chrono::Duration::hours(1)
-        }) {
+        });
+        if stale {
             db(conn.execute(
                 "UPDATE device_token SET last_used_at = ?2 WHERE token_hash = ?1",
                 params![token_hash, checked_at.to_rfc3339()],
@@ -818,6 +833,121 @@ impl CountyStorage for SqliteStorage {
         rows.map(db).collect()
     }
 
+    fn device_key(
+        &self,
+        village_code: &str,
+        device_id: &str,
+    ) -> Result<Option<String>, StorageError> {
+        let now = self.clock.now();
+        let conn = self.lock()?;
+        let mut stmt = db(conn.prepare(
+            "SELECT public_key, coalesce(last_used_at, created_at) FROM device_token
+             WHERE village_code = ?1 AND device_id = ?2 AND revoked_at IS NULL
+               AND public_key IS NOT NULL
+             ORDER BY created_at DESC",
+        ))?;
+        let rows = db(stmt.query_map(params![village_code, device_id], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+        }))?;
+        for row in rows {
+            let (key, last_used) = db(row)?;
+            if !lapsed(&last_used, now) {
+                return Ok(Some(key));
+            }
+        }
+        Ok(None)
+    }
+
+    fn register_key(&self, auth: &DeviceAuth, public_key: &str) -> Result<bool, StorageError> {
+        if !cunan_sync::keys::is_public_key(public_key) {
+            return Err(StorageError::Invalid("设备的签名公钥格式不对。".into()));
+        }
+        let public_key = public_key.trim();
+        let conn = self.lock()?;
+        let held: Vec<Option<String>> = {
+            let mut stmt = db(conn.prepare(
+                "SELECT public_key FROM device_token
+                 WHERE village_code = ?1 AND device_id = ?2 AND revoked_at IS NULL",
+            ))?;
+            let rows =
+                db(stmt.query_map(params![auth.village_code, auth.device_id], |r| r.get(0)))?;
+            rows.map(db).collect::<Result<_, _>>()?
+        };
+        if held.iter().flatten().any(|k| k != public_key) {
+            return Err(StorageError::Forbidden(
+                "县里已经为这台设备登记了另一个签名密钥（本机数据可能是从别的电脑拷来的）。请用新的登记码重新登记。".into(),
+            ));
+        }
+        db(conn.execute(
+            "UPDATE device_token SET public_key = ?3
+             WHERE village_code = ?1 AND device_id = ?2 AND revoked_at IS NULL AND public_key IS NULL",
+            params![auth.village_code, auth.device_id, public_key],
+        ))?;
+        Ok(true)
+    }
+
+    fn registered_keys(&self, village_code: &str) -> Result<Vec<String>, StorageError> {
+        let now = self.clock.now();
+        let conn = self.lock()?;
+        let mut stmt = db(conn.prepare(
+            "SELECT device_id, coalesce(last_used_at, created_at) FROM device_token
+             WHERE village_code = ?1 AND revoked_at IS NULL AND public_key IS NOT NULL
+             ORDER BY device_id",
+        ))?;
+        let rows = db(stmt.query_map([village_code], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+        }))?;
+        let mut out: Vec<String> = Vec::new();
+        for row in rows {
+            let (device, last_used) = db(row)?;
+            if !lapsed(&last_used, now) && out.last() != Some(&device) {
+                out.push(device);
+            }
+        }
+        Ok(out)
+    }
+
+    fn record(&self, entry: &AuditEntry) -> Result<(), StorageError> {
+        let now = self.now();
+        let conn = self.lock()?;
+        db(conn.execute(
+            "INSERT INTO audit (at, actor, action, outcome, village_code, device_id, detail)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            params![
+                now,
+                entry.actor,
+                entry.action,
+                entry.outcome,
+                entry.village_code,
+                entry.device_id,
+                entry.detail
+            ],
+        ))?;
+        Ok(())
+    }
+
+    fn audit_log(&self, limit: usize) -> Result<Vec<AuditRecord>, StorageError> {
+        let conn = self.lock()?;
+        let mut stmt = db(conn.prepare(
+            "SELECT at, actor, action, outcome, village_code, device_id, detail FROM audit
+             ORDER BY id DESC LIMIT ?1",
+        ))?;
+        let rows = db(stmt.query_map([limit.min(1_000_000) as i64], |r| {
+            Ok(AuditRecord {
+                at: r.get(0)?,
+                entry: AuditEntry {
+                    actor: r.get(1)?,
+                    action: r.get(2)?,
+                    outcome: r.get(3)?,
+                    village_code: r.get(4)?,
+                    device_id: r.get(5)?,
+                    detail: r.get(6)?,
+                },
+            })
+        }))?;
+        rows.map(db).collect()
+    }
+
     fn push(
         &self,
         auth: &DeviceAuth,
@@ -844,6 +974,14 @@ impl CountyStorage for SqliteStorage {
             if store_change(&tx, &auth.village_code, change, via, &now)? {
                 stored += 1;
             }
+        }
+        // A bundle of the device is a use of its enrollment, as a sync is.
+        if via == Via::Bundle {
+            db(tx.execute(
+                "UPDATE device_token SET last_used_at = ?3
+                 WHERE village_code = ?1 AND device_id = ?2 AND revoked_at IS NULL",
+                params![auth.village_code, auth.device_id, now],
+            ))?;
         }
         let ack_seq: i64 = db(tx.query_row(
             "SELECT coalesce(max(seq), 0) FROM change WHERE scope = ?1 AND device_id = ?2",

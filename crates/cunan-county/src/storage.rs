@@ -93,6 +93,30 @@ pub struct DeviceRecord {
     pub last_seq: Option<i64>,
 }
 
+/// One line of the county's audit trail: who did what, to which village, and how it ended.
+/// Never personal data: ids, counts, a bundle's SHA-256, error codes.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct AuditEntry {
+    /// Who: the operator's name for an admin command, `device <id>` for a device, or the peer
+    /// address for an unauthenticated request.
+    pub actor: String,
+    /// What: `import_bundle`, `publish`, `enroll`, `revoke`, `village_add`, `push`, `device_key`.
+    pub action: String,
+    /// `ok`, or the code it was refused with.
+    pub outcome: String,
+    pub village_code: Option<String>,
+    pub device_id: Option<String>,
+    pub detail: String,
+}
+
+/// An audit line as stored, with when.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct AuditRecord {
+    pub at: String,
+    #[serde(flatten)]
+    pub entry: AuditEntry,
+}
+
 /// How long a new enrollment code is valid, in days, unless told otherwise.
 pub const ENROLLMENT_CODE_DAYS: u32 = 7;
 /// The longest validity an enrollment code can be given, in days.
@@ -168,7 +192,34 @@ pub trait CountyStorage: Send + Sync + 'static {
         code: &str,
         device_id: &str,
         expected_village: Option<&str>,
+    ) -> Result<Option<Enrollment>, StorageError> {
+        self.enroll_with_key(code, device_id, expected_village, None)
+    }
+    /// Like `enroll`, registering `public_key` (hex ed25519) as the key the device signs its
+    /// USB bundles with.
+    fn enroll_with_key(
+        &self,
+        code: &str,
+        device_id: &str,
+        expected_village: Option<&str>,
+        public_key: Option<&str>,
     ) -> Result<Option<Enrollment>, StorageError>;
+    /// The public key registered for a device of a village whose enrollment is live (not
+    /// revoked, not lapsed); `None` if there is none.
+    fn device_key(
+        &self,
+        village_code: &str,
+        device_id: &str,
+    ) -> Result<Option<String>, StorageError>;
+    /// Registers the public key of an enrolled device that has none yet; `Ok(true)` if it is
+    /// now the device's key (also when it already was), Forbidden if it has another.
+    fn register_key(&self, auth: &DeviceAuth, public_key: &str) -> Result<bool, StorageError>;
+    /// Devices of the village with a live registered key.
+    fn registered_keys(&self, village_code: &str) -> Result<Vec<String>, StorageError>;
+    /// Adds a line to the audit trail.
+    fn record(&self, entry: &AuditEntry) -> Result<(), StorageError>;
+    /// The newest `limit` audit lines, newest first.
+    fn audit_log(&self, limit: usize) -> Result<Vec<AuditRecord>, StorageError>;
     /// Resolves a token; `None` if unknown or revoked, [`StorageError::Expired`] if unused for
     /// [`TOKEN_IDLE_DAYS`]. Counts as a use of it.
     fn authenticate(&self, token: &str) -> Result<Option<DeviceAuth>, StorageError>;

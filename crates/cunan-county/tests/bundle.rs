@@ -15,22 +15,23 @@ fn importing_twice_or_then_syncing_changes_nothing_the_second_time() {
     let mut a = demo_store(&dir.path().join("a.db"), 20, 3);
     let code = village_code(&a);
     let file = dir.path().join("a.cunan-bundle");
-    let n = bundle::export_to_file(&a, &file, false).unwrap();
+    let county = County::start(&dir.path().join("county.db"));
+    let usb_code = county.storage.add_village(&code, "演示村").unwrap();
+    let n = bundle::export_to_file(&a, &file, false, Some(&usb_code)).unwrap();
     assert_eq!(n as i64, a.unpushed_changes().unwrap());
 
-    let county = County::start(&dir.path().join("county.db"));
-    let enrollment = county.storage.add_village(&code, "演示村").unwrap();
     let bytes = std::fs::read(&file).unwrap();
-    let first = import_bundle(county.storage.as_ref(), &bytes).unwrap();
+    let first = import_bundle(county.storage.as_ref(), &bytes, "测试").unwrap();
     assert_eq!((first.stored, first.duplicates), (n, 0));
     let stats = county.storage.stats(None).unwrap();
     let count = county.storage.change_count().unwrap();
-    let second = import_bundle(county.storage.as_ref(), &bytes).unwrap();
+    let second = import_bundle(county.storage.as_ref(), &bytes, "测试").unwrap();
     assert_eq!((second.stored, second.duplicates), (0, n));
     assert_eq!(county.storage.stats(None).unwrap(), stats);
     assert_eq!(county.storage.change_count().unwrap(), count);
 
     // Then the laptop syncs online: the server already has everything, acknowledges it all.
+    let enrollment = county.storage.add_village(&code, "演示村").unwrap();
     let client = SyncClient::new(&county.url()).unwrap();
     client.enroll(&mut a, &enrollment).unwrap();
     let report = client.sync_once(&mut a, &mut |_| {}).unwrap();
@@ -52,8 +53,8 @@ fn importing_twice_or_then_syncing_changes_nothing_the_second_time() {
     a.save(&g).unwrap();
     assert_eq!(bundle::export(&a, false).unwrap().changes.len(), 1);
     assert_eq!(bundle::export(&a, true).unwrap().changes.len(), n + 1);
-    let all = bundle::encode(&bundle::export(&a, true).unwrap()).unwrap();
-    let report = import_bundle(county.storage.as_ref(), &all).unwrap();
+    let (_, all) = bundle::export_signed(&a, true, None).unwrap();
+    let report = import_bundle(county.storage.as_ref(), &all, "测试").unwrap();
     assert_eq!((report.stored, report.duplicates), (1, n));
 }
 
@@ -63,11 +64,11 @@ fn a_truncated_or_altered_bundle_is_refused_whole() {
     let a = demo_store(&dir.path().join("a.db"), 5, 4);
     let code = village_code(&a);
     let storage = SqliteStorage::open(&dir.path().join("county.db")).unwrap();
-    storage.add_village(&code, "演示村").unwrap();
-    let bytes = bundle::encode(&bundle::export(&a, false).unwrap()).unwrap();
+    let usb_code = storage.add_village(&code, "演示村").unwrap();
+    let (_, bytes) = bundle::export_signed(&a, false, Some(&usb_code)).unwrap();
 
     let check = |bytes: &[u8], expected: &str| {
-        let err = import_bundle(&storage, bytes).unwrap_err();
+        let err = import_bundle(&storage, bytes, "测试").unwrap_err();
         let ImportError::Bundle(e) = &err else {
             panic!("{err}")
         };
@@ -87,7 +88,7 @@ fn a_truncated_or_altered_bundle_is_refused_whole() {
     check(&padded, "bundle_truncated");
     check(b"PK\x03\x04 a zip file", "bundle_not_a_bundle");
     check(b"", "bundle_not_a_bundle");
-    let newer = String::from_utf8_lossy(&bytes[..20]).replace("CUNAN-BUNDLE 1", "CUNAN-BUNDLE 9");
+    let newer = String::from_utf8_lossy(&bytes[..20]).replace("CUNAN-BUNDLE 2", "CUNAN-BUNDLE 9");
     let mut future = newer.into_bytes();
     future.extend_from_slice(&bytes[20..]);
     check(&future, "bundle_too_new");
@@ -98,10 +99,10 @@ fn a_truncated_or_altered_bundle_is_refused_whole() {
 
     // A bundle for a village the county has not registered is refused, nothing applied.
     let other = SqliteStorage::open(&dir.path().join("other.db")).unwrap();
-    assert!(import_bundle(&other, &bytes).is_err());
+    assert!(import_bundle(&other, &bytes, "测试").is_err());
     assert_eq!(other.change_count().unwrap(), 0);
     // The intact one imports.
-    assert!(import_bundle(&storage, &bytes).is_ok());
+    assert!(import_bundle(&storage, &bytes, "测试").is_ok());
 }
 
 /// USB both ways: the village's bundle goes to the county; the county's reply carries its
@@ -113,16 +114,17 @@ fn the_county_replies_by_usb_with_its_data_and_a_receipt_the_village_takes() {
     let mut a = demo_store(&dir.path().join("a.db"), 15, 5);
     let code = village_code(&a);
     let county = County::start(&dir.path().join("county.db"));
-    county.storage.add_village(&code, "演示村").unwrap();
+    let usb_code = county.storage.add_village(&code, "演示村").unwrap();
     county
         .storage
         .publish("contact", &[county_contact("")])
         .unwrap();
 
-    // A, offline: its bundle goes to the county by USB.
+    // A, offline: its bundle goes to the county by USB, with the county's code (A never
+    // enrolled online).
     let waiting = a.unpushed_changes().unwrap();
-    let out = bundle::encode(&bundle::export(&a, false).unwrap()).unwrap();
-    let imported = import_bundle(county.storage.as_ref(), &out).unwrap();
+    let (_, out) = bundle::export_signed(&a, false, Some(&usb_code)).unwrap();
+    let imported = import_bundle(county.storage.as_ref(), &out, "测试").unwrap();
     assert_eq!(imported.stored as i64, waiting);
 
     // A second laptop of the village, online, gets the village and adds a grid.
@@ -234,7 +236,7 @@ fn bundles_going_the_wrong_way_or_to_the_wrong_village_are_refused_with_nothing_
     let waiting = a.unpushed_changes().unwrap();
 
     // A village's own bundle read back in the village.
-    let own = bundle::encode(&bundle::export(&a, false).unwrap()).unwrap();
+    let (_, own) = bundle::export_signed(&a, false, None).unwrap();
     let err = bundle::import_county_bundle(&mut a, &own).unwrap_err();
     assert_eq!(err.code(), "bundle_not_for_village", "{err}");
     // The county's bundle offered to the county.
@@ -245,7 +247,7 @@ fn bundles_going_the_wrong_way_or_to_the_wrong_village_are_refused_with_nothing_
         )
         .unwrap()
     };
-    let err = import_bundle(county.storage.as_ref(), &reply(&code)).unwrap_err();
+    let err = import_bundle(county.storage.as_ref(), &reply(&code), "测试").unwrap_err();
     assert!(err.to_string().contains("应在村里的电脑上读入"), "{err}");
     // Another village's reply.
     let err = bundle::import_county_bundle(&mut a, &reply("330599101299")).unwrap_err();

@@ -34,17 +34,19 @@ fn import_bundle_with_reply_writes_the_county_bundle_the_village_reads() {
     let db = dir.path().join("county.sqlite3");
     let mut village = demo_store(&dir.path().join("v.db"), 8, 2);
     let code = village_code(&village);
-    ok(&county(
+    let enrollment = ok(&county(
         &db,
         &["village", "add", "--code", &code, "--name", "演示村"],
     ));
     let out = dir.path().join("out.cunan");
-    let waiting = bundle::export_to_file(&village, &out, false).unwrap();
+    let waiting = bundle::export_to_file(&village, &out, false, Some(enrollment.trim())).unwrap();
 
     let reply = dir.path().join("县里发回.cunan");
     let said = ok(&county(
         &db,
         &[
+            "--by",
+            "王干事",
             "import-bundle",
             out.to_str().unwrap(),
             "--reply",
@@ -52,6 +54,12 @@ fn import_bundle_with_reply_writes_the_county_bundle_the_village_reads() {
         ],
     ));
     assert!(said.contains(&format!("新接收 {waiting} 条")), "{said}");
+    assert!(said.contains("已按数据包里的登记码登记"), "{said}");
+    let devices = ok(&county(&db, &["village", "devices", "--code", &code]));
+    assert!(
+        devices.contains(village.device_id()) && devices.contains("有效"),
+        "{devices}"
+    );
     assert!(said.contains("附 1 台设备的回执"), "{said}");
     let report =
         bundle::import_county_bundle(&mut village, &std::fs::read(&reply).unwrap()).unwrap();
@@ -94,6 +102,27 @@ fn import_bundle_with_reply_writes_the_county_bundle_the_village_reads() {
         err.contains("[bundle_not_for_county]") && err.contains("村里的电脑"),
         "{err}"
     );
+
+    // The audit trail: who imported what (the file's SHA-256), and the refused attempt.
+    let audit = ok(&county(&db, &["audit"]));
+    let lines: Vec<&str> = audit.lines().collect();
+    assert!(
+        lines[0].contains("import_bundle") && lines[0].contains("bundle_not_for_county"),
+        "{audit}"
+    );
+    let imported = lines
+        .iter()
+        .find(|l| l.contains("import_bundle") && l.contains(" ok "))
+        .unwrap_or_else(|| panic!("{audit}"));
+    assert!(imported.contains("operator 王干事"), "{imported}");
+    let sha = {
+        use sha2::Digest;
+        let bytes = std::fs::read(&out).unwrap();
+        let header_end = bytes.iter().position(|b| *b == b'\n').unwrap();
+        hex::encode(sha2::Sha256::digest(&bytes[header_end + 1..]))
+    };
+    assert!(imported.contains(&sha), "{imported}");
+    assert!(audit.contains("village_add"), "{audit}");
 }
 
 #[test]

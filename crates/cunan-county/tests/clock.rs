@@ -135,8 +135,9 @@ fn a_usb_bundle_with_a_change_far_ahead_is_refused_whole() {
     let dir = tempfile::tempdir().unwrap();
     let storage = county_storage(&dir.path().join("county.db"));
     let a = demo_store(&dir.path().join("a.db"), 200, 2);
-    storage.add_village(&village_code(&a), "演示村").unwrap();
+    let code = storage.add_village(&village_code(&a), "演示村").unwrap();
     let mut body = cunan_sync::bundle::export(&a, false).unwrap();
+    body.enrollment_code = Some(code);
     assert!(
         body.changes.len() > cunan_sync::protocol::MAX_BATCH,
         "the bad change is in a later batch than the first"
@@ -144,9 +145,11 @@ fn a_usb_bundle_with_a_change_far_ahead_is_refused_whole() {
     let last = body.changes.len() - 1;
     let grid = body.changes.iter().find(|c| c.table == "grid").unwrap();
     body.changes[last] = stamped(grid, body.changes[last].seq, Duration::days(2));
-    let bytes = cunan_sync::bundle::encode(&body).unwrap();
+    // Signed by the device itself: only the clock is wrong.
+    let key = cunan_sync::keys::device_key(&a).unwrap();
+    let bytes = cunan_sync::bundle::encode_signed(&body, &key).unwrap();
 
-    let err = import_bundle(storage.as_ref(), &bytes).unwrap_err();
+    let err = import_bundle(storage.as_ref(), &bytes, "测试").unwrap_err();
     assert!(matches!(err, ImportError::Storage(_)), "{err}");
     assert_tells_to_fix_the_date(&err.to_string());
     assert_eq!(storage.change_count().unwrap(), 0, "nothing imported");

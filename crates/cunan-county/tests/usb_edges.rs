@@ -49,12 +49,12 @@ fn a_bundle_from_another_server_is_refused_and_acknowledges_nothing() {
     let s1 = County::start(&dir.path().join("s1.db"));
     let s2 = County::start(&dir.path().join("s2.db"));
     let enrollment = s1.storage.add_village(&code, "演示村").unwrap();
-    s2.storage.add_village(&code, "演示村").unwrap();
+    let s2_code = s2.storage.add_village(&code, "演示村").unwrap();
     let client = SyncClient::new(&s1.url()).unwrap();
     client.enroll(&mut a, &enrollment).unwrap();
     let waiting = a.unpushed_changes().unwrap();
-    let out = bundle::encode(&bundle::export(&a, false).unwrap()).unwrap();
-    import_bundle(s2.storage.as_ref(), &out).unwrap();
+    let (_, out) = bundle::export_signed(&a, false, Some(&s2_code)).unwrap();
+    import_bundle(s2.storage.as_ref(), &out, "测试").unwrap();
 
     let err = bundle::import_county_bundle(&mut a, &county_reply(&s2, &code)).unwrap_err();
     assert_eq!(err.code(), "bundle_other_server", "{err}");
@@ -127,9 +127,9 @@ fn a_receipt_does_not_cover_new_changes_that_reuse_old_numbers() {
         .unwrap();
     }
     let county = County::start(&dir.path().join("county.db"));
-    county.storage.add_village(&code, "演示村").unwrap();
-    let out = bundle::encode(&bundle::export(&a, false).unwrap()).unwrap();
-    import_bundle(county.storage.as_ref(), &out).unwrap();
+    let usb_code = county.storage.add_village(&code, "演示村").unwrap();
+    let (_, out) = bundle::export_signed(&a, false, Some(&usb_code)).unwrap();
+    import_bundle(county.storage.as_ref(), &out, "测试").unwrap();
     drop(a);
 
     let mut b = Store::open(&dir.path().join("backup.db")).unwrap();

@@ -1,9 +1,12 @@
 //! The USB bundle: a village's changes in one file, for when the only link is a USB stick.
 //!
-//! Layout: one header line `CUNAN-BUNDLE 1 <length> <sha256-hex>\n`, then `length` bytes of
-//! gzip-compressed JSON ([`BundleBody`]). The length and SHA-256 of the body are checked before
-//! anything is read from it, so a truncated or altered file is refused whole. (The checksum
-//! detects damage, not a deliberate forger; the county imports bundles it was handed in person.)
+//! Layout: one header line `CUNAN-BUNDLE 2 <length> <sha256-hex> <signature-hex or ->\n`, then
+//! `length` bytes of gzip-compressed JSON ([`BundleBody`]). The length and SHA-256 of the body
+//! are checked before anything is read from it, so a truncated or altered file is refused whole.
+//! A village device signs its bundles with its own key ([`crate::keys`]) over the SHA-256: the
+//! county takes a bundle only under the key it registered for that village's device, so a
+//! bundle cannot be forged for another village or device, nor altered and checksummed again.
+//! (Format 1 had no signature field; such files still decode, unsigned.)
 
 use std::io::{Read, Write};
 
@@ -14,7 +17,7 @@ use cunan_core::sync::Change;
 use cunan_core::Store;
 
 const MAGIC: &str = "CUNAN-BUNDLE";
-const FORMAT: u32 = 1;
+const FORMAT: u32 = 2;
 /// A bundle is refused above this size (a whole village is a few MB).
 pub const MAX_BUNDLE_BYTES: usize = 256 * 1024 * 1024;
 
@@ -36,6 +39,9 @@ pub enum BundleKind {
 pub struct Receipt {
     pub device_id: String,
     pub seq: i64,
+    /// The county holds this device's public key: its signed bundles are taken.
+    #[serde(default)]
+    pub key_registered: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -61,6 +67,43 @@ pub struct BundleBody {
     /// County bundles: what the county already holds from each device of the village.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub receipts: Vec<Receipt>,
+    /// Village bundles: the public key (hex) of the device that signed it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub public_key: Option<String>,
+    /// Village bundles of a device the county does not know yet: the one-time enrollment code
+    /// the county gave the village, which registers `public_key` for the device on import.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub enrollment_code: Option<String>,
+}
+
+/// A bundle read and checked whole, with what its header said about it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Decoded {
+    pub body: BundleBody,
+    /// The SHA-256 of the body (hex), as the header gave it and the body matched: the file's
+    /// fingerprint in the county's audit trail.
+    pub sha256: String,
+    /// The signature over the SHA-256 (hex), if the file is signed.
+    pub signature: Option<String>,
+}
+
+impl Decoded {
+    /// Checks the file was signed with `public_key` (hex): neither written by another key nor
+    /// changed since.
+    pub fn verify(&self, public_key: &str) -> Result<(), BundleError> {
+        let signature = self.signature.as_deref().ok_or(BundleError::Unsigned)?;
+        if crate::keys::verify(public_key, &signed_message(&self.sha256), signature) {
+            Ok(())
+        } else {
+            Err(BundleError::BadSignature)
+        }
+    }
+}
+
+/// What a bundle's signature is made over: its body's SHA-256, under a fixed label (so that the
+/// key's signature on anything else is never a bundle's).
+fn signed_message(sha256: &str) -> Vec<u8> {
+    format!("CUNAN-BUNDLE-SIGNATURE {sha256}").into_bytes()
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -88,6 +131,12 @@ pub enum BundleError {
     ForeignRows,
     #[error("这个数据包来自另一台县级服务器，不是本机登记的那台（或无法确认是同一台）。没有导入任何数据。请用本机登记的服务器发回的数据包；如果县里换了服务器，请先用新的登记码重新登记。")]
     OtherServer,
+    #[error("数据包没有签名（可能来自旧版村安，或被人改过），没有导入任何数据。请把村里的村安升级到最新版本后重新导出。")]
+    Unsigned,
+    #[error("数据包的签名对不上：它不是由县里登记的这台设备写的，或写好后被改过。没有导入任何数据。请在村里那台电脑上重新导出，并当面交接 U 盘；如果电脑重装或更换过，请用新的登记码重新登记。")]
+    BadSignature,
+    #[error("写这个数据包的设备（{device}）还没有在县里登记，或凭证已停用、已过期，没有导入任何数据。请给村里一个新的登记码（cunan-county village add），让村里导出数据包时填上它。")]
+    UnknownDevice { device: String },
     #[error("{0}")]
     Core(#[from] cunan_core::CoreError),
     /// The system's own text stays out of the message ([`BundleError::detail`]).
@@ -108,6 +157,9 @@ impl BundleError {
             BundleError::WrongVillage(_) => "bundle_wrong_village",
             BundleError::ForeignRows => "bundle_foreign_rows",
             BundleError::OtherServer => "bundle_other_server",
+            BundleError::Unsigned => "bundle_unsigned",
+            BundleError::BadSignature => "bundle_bad_signature",
+            BundleError::UnknownDevice { .. } => "bundle_unknown_device",
             BundleError::Core(e) => e.code(),
             BundleError::Io(_) => "io",
         }
@@ -124,21 +176,46 @@ impl BundleError {
     }
 }
 
-/// Encodes a bundle to bytes.
+/// Encodes a bundle to bytes, unsigned (the county's bundles for villages).
 pub fn encode(body: &BundleBody) -> Result<Vec<u8>, BundleError> {
+    encode_with(body, None)
+}
+
+/// Encodes a bundle to bytes, signed with `key` (a village device's bundles).
+pub fn encode_signed(
+    body: &BundleBody,
+    key: &ed25519_dalek::SigningKey,
+) -> Result<Vec<u8>, BundleError> {
+    encode_with(body, Some(key))
+}
+
+fn encode_with(
+    body: &BundleBody,
+    key: Option<&ed25519_dalek::SigningKey>,
+) -> Result<Vec<u8>, BundleError> {
     let json = serde_json::to_vec(body).map_err(|e| BundleError::Body(e.to_string()))?;
     let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
     gz.write_all(&json)?;
     let payload = gz.finish()?;
     let digest = hex::encode(Sha256::digest(&payload));
-    let mut out = format!("{MAGIC} {FORMAT} {} {digest}\n", payload.len()).into_bytes();
+    let signature = match key {
+        Some(key) => crate::keys::sign(key, &signed_message(&digest)),
+        None => "-".to_string(),
+    };
+    let mut out = format!("{MAGIC} {FORMAT} {} {digest} {signature}\n", payload.len()).into_bytes();
     out.extend_from_slice(&payload);
     Ok(out)
 }
 
-/// Decodes and checks a bundle; nothing is returned unless the whole file is intact.
+/// Decodes and checks a bundle; nothing is returned unless the whole file is intact. (Whether
+/// it is signed, and by whom, is [`decode_checked`]'s.)
 pub fn decode(bytes: &[u8]) -> Result<BundleBody, BundleError> {
-    let Some(newline) = bytes.iter().take(200).position(|b| *b == b'\n') else {
+    decode_checked(bytes).map(|d| d.body)
+}
+
+/// Decodes and checks a bundle, keeping its fingerprint and signature for [`Decoded::verify`].
+pub fn decode_checked(bytes: &[u8]) -> Result<Decoded, BundleError> {
+    let Some(newline) = bytes.iter().take(400).position(|b| *b == b'\n') else {
         return Err(
             if bytes.len() > MAGIC.len() && bytes.starts_with(MAGIC.as_bytes()) {
                 BundleError::TruncatedHeader
@@ -149,8 +226,12 @@ pub fn decode(bytes: &[u8]) -> Result<BundleBody, BundleError> {
     };
     let header = std::str::from_utf8(&bytes[..newline]).map_err(|_| BundleError::NotABundle)?;
     let parts: Vec<&str> = header.split(' ').collect();
-    let [magic, format, length, digest] = parts[..] else {
-        return Err(BundleError::NotABundle);
+    let (magic, format, length, digest, signature) = match parts[..] {
+        [magic, format, length, digest] => (magic, format, length, digest, None),
+        [magic, format, length, digest, signature] => {
+            (magic, format, length, digest, Some(signature))
+        }
+        _ => return Err(BundleError::NotABundle),
     };
     if magic != MAGIC {
         return Err(BundleError::NotABundle);
@@ -158,6 +239,12 @@ pub fn decode(bytes: &[u8]) -> Result<BundleBody, BundleError> {
     let format: u32 = format.parse().map_err(|_| BundleError::NotABundle)?;
     if format > FORMAT {
         return Err(BundleError::TooNew(format));
+    }
+    // Format 1 has no signature field; format 2 always has one: "-" when unsigned, else an
+    // ed25519 signature in hex.
+    let signature_shape = |s: &str| s == "-" || (s.len() == 128 && hex::decode(s).is_ok());
+    if (format >= 2) != signature.is_some() || !signature.is_none_or(signature_shape) {
+        return Err(BundleError::NotABundle);
     }
     let expected: usize = length.parse().map_err(|_| BundleError::NotABundle)?;
     let payload = &bytes[newline + 1..];
@@ -167,7 +254,8 @@ pub fn decode(bytes: &[u8]) -> Result<BundleBody, BundleError> {
             found: payload.len(),
         });
     }
-    if hex::encode(Sha256::digest(payload)) != digest {
+    let sha256 = hex::encode(Sha256::digest(payload));
+    if sha256 != digest {
         return Err(BundleError::Checksum);
     }
     let mut json = Vec::new();
@@ -175,7 +263,12 @@ pub fn decode(bytes: &[u8]) -> Result<BundleBody, BundleError> {
         .take(MAX_BUNDLE_BYTES as u64)
         .read_to_end(&mut json)
         .map_err(|e| BundleError::Body(e.to_string()))?;
-    serde_json::from_slice(&json).map_err(|e| BundleError::Body(e.to_string()))
+    let body = serde_json::from_slice(&json).map_err(|e| BundleError::Body(e.to_string()))?;
+    Ok(Decoded {
+        body,
+        sha256,
+        signature: signature.filter(|s| *s != "-").map(str::to_string),
+    })
 }
 
 /// Collects this device's changes not yet acknowledged (or all of them, with `all`).
@@ -203,7 +296,28 @@ pub fn export(store: &Store, all: bool) -> Result<BundleBody, BundleError> {
         cursor: 0,
         positions: Vec::new(),
         receipts: Vec::new(),
+        public_key: Some(crate::keys::public_key_hex(&crate::keys::device_key(
+            store,
+        )?)),
+        enrollment_code: None,
     })
+}
+
+/// This device's bundle for the county, signed with its key: the body and the file's bytes.
+/// `enrollment_code`: a one-time code from the county, for a device the county does not know
+/// yet (never enrolled, or its registration lapsed); it registers the device's key on import.
+pub fn export_signed(
+    store: &Store,
+    all: bool,
+    enrollment_code: Option<&str>,
+) -> Result<(BundleBody, Vec<u8>), BundleError> {
+    let mut body = export(store, all)?;
+    body.enrollment_code = enrollment_code
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+        .map(str::to_string);
+    let bytes = encode_signed(&body, &crate::keys::device_key(store)?)?;
+    Ok((body, bytes))
 }
 
 /// Writes bytes to `path` through a temporary name, so a pulled USB stick never leaves half a
@@ -324,6 +438,9 @@ pub fn import_county_bundle(
                     upto = change.seq;
                 }
             }
+            if receipt.key_registered {
+                store.set_key_registered()?;
+            }
             cunan_core::sync::mark_pushed(store, upto)?
         }
         _ => 0,
@@ -343,9 +460,10 @@ pub fn export_to_file(
     store: &Store,
     path: &std::path::Path,
     all: bool,
+    enrollment_code: Option<&str>,
 ) -> Result<usize, BundleError> {
-    let body = export(store, all)?;
-    write_file(path, &encode(&body)?)?;
+    let (body, bytes) = export_signed(store, all, enrollment_code)?;
+    write_file(path, &bytes)?;
     Ok(body.changes.len())
 }
 
@@ -364,6 +482,8 @@ mod tests {
             cursor: 0,
             positions: vec![],
             receipts: vec![],
+            public_key: None,
+            enrollment_code: None,
         }
     }
 
@@ -379,5 +499,67 @@ mod tests {
             damaged[i] ^= 0x20;
             assert!(decode(&damaged).is_err(), "byte {i} flipped");
         }
+    }
+
+    #[test]
+    fn a_signed_bundle_verifies_only_under_its_key_and_unchanged() {
+        let key = ed25519_dalek::SigningKey::from_bytes(&[3; 32]);
+        let public = crate::keys::public_key_hex(&key);
+        let bytes = encode_signed(&body(), &key).unwrap();
+        let decoded = decode_checked(&bytes).unwrap();
+        assert_eq!(decoded.body, body());
+        decoded.verify(&public).unwrap();
+        let other = crate::keys::public_key_hex(&ed25519_dalek::SigningKey::from_bytes(&[4; 32]));
+        assert!(matches!(
+            decoded.verify(&other),
+            Err(BundleError::BadSignature)
+        ));
+
+        // Re-encoded by someone else (changed body, fresh checksum) under the old signature.
+        let mut forged_body = body();
+        forged_body.village_code = "330502101202".into();
+        let forged = encode(&forged_body).unwrap();
+        let header_end = bytes.iter().position(|b| *b == b'\n').unwrap();
+        let signature = std::str::from_utf8(&bytes[..header_end])
+            .unwrap()
+            .rsplit(' ')
+            .next()
+            .unwrap()
+            .to_string();
+        let forged_end = forged.iter().position(|b| *b == b'\n').unwrap();
+        let mut spliced = std::str::from_utf8(&forged[..forged_end])
+            .unwrap()
+            .trim_end_matches(" -")
+            .to_string();
+        spliced.push(' ');
+        spliced.push_str(&signature);
+        let mut spliced = spliced.into_bytes();
+        spliced.extend_from_slice(&forged[forged_end..]);
+        let decoded = decode_checked(&spliced).unwrap();
+        assert!(matches!(
+            decoded.verify(&public),
+            Err(BundleError::BadSignature)
+        ));
+
+        // Unsigned, and a format-1 file (no signature field): readable, never verified.
+        let unsigned = encode(&body()).unwrap();
+        assert!(matches!(
+            decode_checked(&unsigned).unwrap().verify(&public),
+            Err(BundleError::Unsigned)
+        ));
+        let end = unsigned.iter().position(|b| *b == b'\n').unwrap();
+        let header = std::str::from_utf8(&unsigned[..end]).unwrap();
+        let mut v1 = header
+            .replacen("CUNAN-BUNDLE 2 ", "CUNAN-BUNDLE 1 ", 1)
+            .trim_end_matches(" -")
+            .to_string()
+            .into_bytes();
+        v1.extend_from_slice(&unsigned[end..]);
+        let decoded = decode_checked(&v1).unwrap();
+        assert_eq!(decoded.body, body());
+        assert!(matches!(
+            decoded.verify(&public),
+            Err(BundleError::Unsigned)
+        ));
     }
 }

@@ -14,9 +14,11 @@ use serde::{Deserialize, Serialize};
 use cunan_core::sync::{self as core_sync, ApplyReport, SyncState};
 use cunan_core::{CoreError, Store};
 
+use crate::keys;
 use crate::protocol::{
-    EnrollRequest, EnrollResponse, ErrorBody, PullResponse, PushRequest, PushResponse, ServerInfo,
-    MAX_BATCH, MAX_RESPONSE_BYTES, PROTOCOL_HEADER, PROTOCOL_VERSION,
+    DeviceKeyRequest, DeviceKeyResponse, EnrollRequest, EnrollResponse, ErrorBody, PullResponse,
+    PushRequest, PushResponse, ServerInfo, MAX_BATCH, MAX_RESPONSE_BYTES, PROTOCOL_HEADER,
+    PROTOCOL_VERSION,
 };
 
 #[derive(Debug, thiserror::Error)]
@@ -120,6 +122,8 @@ pub struct SyncStatus {
     pub waiting_changes: i64,
     /// Versions that lost a merge and wait for the officer.
     pub open_conflicts: usize,
+    /// The county holds this device's key, so it takes this device's USB bundles.
+    pub key_registered: bool,
 }
 
 pub fn status(store: &Store) -> Result<SyncStatus, SyncError> {
@@ -133,6 +137,7 @@ pub fn status(store: &Store) -> Result<SyncStatus, SyncError> {
         last_error: server.as_ref().and_then(|s| s.last_error.clone()),
         waiting_changes: store.unpushed_changes()?,
         open_conflicts: core_sync::conflicts(store, false)?.len(),
+        key_registered: store.key_registered()?,
     })
 }
 
@@ -213,8 +218,12 @@ impl SyncClient {
             code: code.trim().to_string(),
             device_id: store.device_id().to_string(),
             village_code: store.village()?.map(|v| v.code),
+            public_key: Some(keys::public_key_hex(&keys::device_key(store)?)),
         };
         let response: EnrollResponse = self.post("/v1/enroll", None, &request)?;
+        if response.key_registered {
+            store.set_key_registered()?;
+        }
         core_sync::save_enrollment(
             store,
             &self.server_url,
@@ -311,6 +320,11 @@ impl SyncClient {
     ) -> Result<SyncReport, SyncError> {
         let token = state.device_token.clone().ok_or(SyncError::NotEnrolled)?;
         let mut report = SyncReport::default();
+        // Data first: a key the server will not take now is tried again next round (and until
+        // then the officer's USB bundles carry a code).
+        if !store.key_registered()? {
+            let _ = self.register_key(store, &token);
+        }
 
         // Push: oldest first, a batch at a time; mark pushed only what the server acknowledged.
         let total = store.unpushed_changes()?.max(0) as usize;
@@ -376,6 +390,20 @@ impl SyncClient {
             }
         }
         Ok(report)
+    }
+
+    /// Registers this device's public key for its USB bundles with the server it is enrolled
+    /// with (a device enrolled before keys existed). A server older than signed bundles does not
+    /// know the request (404): the key stays unregistered.
+    fn register_key(&self, store: &Store, token: &str) -> Result<(), SyncError> {
+        let request = DeviceKeyRequest {
+            public_key: keys::public_key_hex(&keys::device_key(store)?),
+        };
+        let response: DeviceKeyResponse = self.post("/v1/device-key", Some(token), &request)?;
+        if response.registered {
+            store.set_key_registered()?;
+        }
+        Ok(())
     }
 
     fn post<T: Serialize, R: DeserializeOwned>(

@@ -35,6 +35,9 @@ pub struct EnrollRequest {
     /// without being used up.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub village_code: Option<String>,
+    /// The device's ed25519 public key (hex), which its USB bundles are signed with.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub public_key: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -46,6 +49,23 @@ pub struct EnrollResponse {
     /// The server's own id ([`ServerInfo::server_id`]); absent from servers older than ids.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub server_id: Option<String>,
+    /// The server registered the request's `public_key` for the device (absent from servers
+    /// older than signed bundles).
+    #[serde(default)]
+    pub key_registered: bool,
+}
+
+/// `POST /v1/device-key` (with the device token): registers the device's public key for its
+/// USB bundles, for a device enrolled before keys existed. A device's key is set once; another
+/// key for it needs a new enrollment.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeviceKeyRequest {
+    pub public_key: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeviceKeyResponse {
+    pub registered: bool,
 }
 
 /// `GET /v1/health`: who answers at this address. Needs no token, so a client can check that
