@@ -462,3 +462,8 @@ ALTER TABLE evacuation_status ADD COLUMN marked_by TEXT NOT NULL DEFAULT '';   -
 -- code). `key_registered_at`: when the county was first known to hold the key.
 ALTER TABLE device ADD COLUMN signing_seed TEXT;
 ALTER TABLE device ADD COLUMN key_registered_at TEXT;
+-- Plain http to a county server that is not on this computer is refused unless the officer
+-- allowed it explicitly at enrollment (a county intranet); enrollments made before the rule
+-- over http keep working.
+ALTER TABLE sync_state ADD COLUMN allow_plain_http BOOLEAN NOT NULL DEFAULT 0;
+UPDATE sync_state SET allow_plain_http = 1 WHERE server_url LIKE 'http://%';

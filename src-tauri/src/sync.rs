@@ -47,9 +47,10 @@ pub async fn enroll<R: Runtime>(
     app: AppHandle<R>,
     server_url: String,
     code: String,
+    allow_plain_http: bool,
 ) -> Reply<SyncStatusView> {
     off_ui(app, move |session| {
-        enroll::enroll_at(&session.store_path()?, &server_url, &code)?;
+        enroll::enroll_at(&session.store_path()?, &server_url, &code, allow_plain_http)?;
         after_change(session)
     })
     .await

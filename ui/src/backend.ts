@@ -110,7 +110,7 @@ export interface Backend {
   /** 立即同步: wakes the background worker; progress comes through `onSyncStatus`. */
   syncNow(): Promise<void>;
   /** Exchanges the county's one-time code for this computer's token, then starts a sync. */
-  enroll(serverUrl: string, code: string): Promise<SyncStatusView>;
+  enroll(serverUrl: string, code: string, allowPlainHttp: boolean): Promise<SyncStatusView>;
   /**
    * Uses another address of the enrolled server ("" goes back to the enrolled one). Refused
    * (field 服务器地址) when the address answers as another county server or cannot be reached.
@@ -278,7 +278,7 @@ export function makeBackend(
     onSyncStatus,
     onStoreChanged,
     syncNow: () => call("sync_now"),
-    enroll: (serverUrl, code) => call("enroll", { serverUrl, code }),
+    enroll: (serverUrl, code, allowPlainHttp) => call("enroll", { serverUrl, code, allowPlainHttp }),
     setServerAddress: (address) => call("set_server_address", { address }),
     usbFolders: () => call("usb_folders"),
     writeBundle: (folder, code) => call("write_bundle", { folder, code }),

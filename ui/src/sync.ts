@@ -98,3 +98,16 @@ export function summary(s: SyncStatusView | null, nowMs: number): { text: string
 function join(a: string, b: string): string {
   return a ? `${a} · ${b}` : b;
 }
+
+/**
+ * Whether `url` is plain http to another computer (not this one): the app refuses such an address
+ * unless the officer allows it (mirrors `cunan_sync::client::is_plain_remote`).
+ */
+export function isPlainRemote(url: string): boolean {
+  const m = /^http:\/\/([^/?#]*)/i.exec(url.trim());
+  if (!m) return false;
+  const authority = m[1].split("@").pop() ?? "";
+  const host = authority.startsWith("[") ? authority.slice(1).split("]")[0] : authority.split(":")[0];
+  const h = host.toLowerCase();
+  return !(h === "localhost" || h === "::1" || /^127(\.\d{1,3}){3}$/.test(h));
+}

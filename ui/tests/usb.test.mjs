@@ -88,6 +88,21 @@ test("the county's reply is read back: its receipt leaves nothing to send again"
   await go(page, "sync");
 });
 
+test("plain http to another computer needs the officer's explicit permission", async () => {
+  const { page } = app;
+  // 0.0.0.0 reaches this machine but is not loopback: to the app it is another computer.
+  const plain = env("CUNAN_UI_COUNTY_URL").replace("127.0.0.1", "0.0.0.0");
+  await page.fill(t("sync-server"), plain);
+  await page.fill(t("sync-code"), "WRONG-CODE-0000");
+  await page.locator(t("sync-allow-http")).waitFor();
+  await page.click(t("sync-enroll"));
+  await page.locator(t("sync-enroll-form")).getByText("不加密的 http 连接").waitFor();
+  await app.shot("sync-plain-http");
+  // Loopback needs no permission: the box goes away.
+  await page.fill(t("sync-server"), env("CUNAN_UI_COUNTY_URL"));
+  await page.locator(t("sync-allow-http")).waitFor({ state: "detached" });
+});
+
 test("another address of the same server is used; another county's server is refused", async () => {
   const { page } = app;
   await page.fill(t("sync-server"), env("CUNAN_UI_COUNTY_URL"));

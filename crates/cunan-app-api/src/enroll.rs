@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use cunan_core::sync as core_sync;
 use cunan_core::Store;
+use cunan_sync::client::ClientOptions;
 use cunan_sync::protocol::EnrollResponse;
 use cunan_sync::{SyncClient, SyncError};
 
@@ -48,12 +49,40 @@ pub fn check_code(code: &str) -> ApiResult<String> {
     Ok(code.to_string())
 }
 
-/// Exchanges the county's one-time code for this device's token, on `store`.
-pub fn enroll(store: &mut Store, url: &str, code: &str) -> ApiResult<EnrollResponse> {
+/// The file of further certificate authorities a county may hand out with a server certificate
+/// of its own authority, looked for next to the store (the app's data folder).
+pub const COUNTY_CA_FILE: &str = "county-ca.pem";
+
+/// How this store's sync client reaches the county: the county's certificate authority if
+/// `county-ca.pem` lies next to the store, and whether plain http to another computer is allowed
+/// for this call (an enrollment made with it allowed keeps it).
+pub fn client_options(store: &Store, allow_plain_http: bool) -> ClientOptions {
+    let ca = store
+        .path()
+        .parent()
+        .map(|dir| dir.join(COUNTY_CA_FILE))
+        .and_then(|path| std::fs::read(path).ok());
+    ClientOptions {
+        extra_roots_pem: ca,
+        allow_plain_http,
+    }
+}
+
+/// Exchanges the county's one-time code for this device's token, on `store`. Plain http to
+/// another computer only with `allow_plain_http` (the officer ticked 允许不加密连接).
+pub fn enroll(
+    store: &mut Store,
+    url: &str,
+    code: &str,
+    allow_plain_http: bool,
+) -> ApiResult<EnrollResponse> {
     let url = check_server_url(url)?;
     let code = check_code(code)?;
-    let client = SyncClient::with_timeout(&url, Duration::from_secs(30))?;
+    let options = client_options(store, allow_plain_http);
+    let client =
+        SyncClient::with_options(&url, Duration::from_secs(30), &options).map_err(address_error)?;
     client.enroll(store, &code).map_err(|e| match e {
+        SyncError::PlainHttp(_) | SyncError::Certificate(_) => address_error(e),
         SyncError::Network(_) | SyncError::BadResponse => ApiError::new(
             ErrorCode::of(e.code()),
             "连不上这个地址的县级服务器。请检查地址是否填写正确、电脑是否已联网，然后重试。",
@@ -71,8 +100,19 @@ pub fn enroll(store: &mut Store, url: &str, code: &str) -> ApiResult<EnrollRespo
 }
 
 /// [`enroll`] on a connection of its own to the store file (the session's stays free).
-pub fn enroll_at(path: &Path, url: &str, code: &str) -> ApiResult<EnrollResponse> {
-    enroll(&mut Store::open(path)?, url, code)
+pub fn enroll_at(
+    path: &Path,
+    url: &str,
+    code: &str,
+    allow_plain_http: bool,
+) -> ApiResult<EnrollResponse> {
+    enroll(&mut Store::open(path)?, url, code, allow_plain_http)
+}
+
+/// A refused address (plain http, an untrusted certificate), shown at the address field.
+fn address_error(e: SyncError) -> ApiError {
+    let code = ErrorCode::of(e.code());
+    ApiError::field(code, ADDRESS_FIELD, e.to_string())
 }
 
 /// Uses another address of the enrolled server (an IP at the township office, a host name
@@ -85,8 +125,11 @@ pub fn set_address(store: &mut Store, address: Option<&str>) -> ApiResult<()> {
         return Ok(core_sync::set_address(store, &current.server_url, None)?);
     };
     let address = check_server_url(address)?;
-    let client = SyncClient::with_timeout(&address, Duration::from_secs(15))?;
+    let options = client_options(store, false);
+    let client = SyncClient::with_options(&address, Duration::from_secs(15), &options)
+        .map_err(address_error)?;
     let state = client.resolve_enrollment(store).map_err(|e| match e {
+        SyncError::PlainHttp(_) | SyncError::Certificate(_) => address_error(e),
         SyncError::Network(_) | SyncError::BadResponse => ApiError::field(
             ErrorCode::of(e.code()),
             ADDRESS_FIELD,

@@ -126,6 +126,8 @@ error_codes! {
     SyncWrongServer = "sync_wrong_server",
     SyncForeignRows = "sync_foreign_rows",
     SyncResponseTooLarge = "sync_response_too_large",
+    SyncPlainHttp = "sync_plain_http",
+    SyncCertificate = "sync_certificate",
     EnrollWrongVillage = "enroll_wrong_village",
     EnrollFailed = "enroll_failed",
     AddressFailed = "address_failed",

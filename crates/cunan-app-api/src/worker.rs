@@ -341,7 +341,8 @@ fn run(shared: &Shared, path: &Path, clock: Arc<dyn Clock>, config: WorkerConfig
             // The address set in the settings, if any, else the one enrolled through.
             let url = server.connect_url();
             if client.as_ref().map(SyncClient::server_url) != Some(url) {
-                client = SyncClient::with_timeout(url, config.request_timeout).ok();
+                let options = crate::enroll::client_options(&store, false);
+                client = SyncClient::with_options(url, config.request_timeout, &options).ok();
             }
             let delay = match &client {
                 Some(client) => {
@@ -494,7 +495,8 @@ pub fn sync_with_retries(
     on_progress: &mut dyn FnMut(SyncProgress),
     on_retry: &mut dyn FnMut(u32, Duration, &SyncError),
 ) -> Result<SyncReport, ApiError> {
-    let client = SyncClient::with_timeout(url, WorkerConfig::default().request_timeout)?;
+    let options = crate::enroll::client_options(store, false);
+    let client = SyncClient::with_options(url, WorkerConfig::default().request_timeout, &options)?;
     let mut attempt = 1;
     loop {
         match client.sync_once(store, on_progress) {

@@ -71,6 +71,10 @@ enum Command {
         server: String,
         #[arg(long)]
         code: String,
+        /// Allow plain http to a server that is not on this computer (a county intranet): the
+        /// data then crosses the network unencrypted. Without it such an address is refused.
+        #[arg(long)]
+        allow_http: bool,
     },
     /// Sync with the county: push what is waiting, pull what is new.
     Sync {
@@ -191,7 +195,11 @@ fn run(cli: Cli) -> ApiResult<()> {
             }
         }
         // A new laptop enrolls into an empty store, then pulls the village down.
-        Command::Enroll { server, code } => sync::enroll(&mut Store::open(&db)?, &server, &code)?,
+        Command::Enroll {
+            server,
+            code,
+            allow_http,
+        } => sync::enroll(&mut Store::open(&db)?, &server, &code, allow_http)?,
         Command::Sync { server, attempts } => {
             sync::sync(&mut open_existing(&db)?, server.as_deref(), attempts)?
         }

@@ -28,8 +28,8 @@ pub enum BundleCommand {
     Import { file: PathBuf },
 }
 
-pub fn enroll(store: &mut Store, server: &str, code: &str) -> ApiResult<()> {
-    let enrolled = enrollment::enroll(store, server, code)?;
+pub fn enroll(store: &mut Store, server: &str, code: &str, allow_http: bool) -> ApiResult<()> {
+    let enrolled = enrollment::enroll(store, server, code, allow_http)?;
     println!(
         "已登记到 {}：{}（{}）。现在可以运行 `cunan sync` 同步。",
         enrollment::check_server_url(server)?,

@@ -319,13 +319,15 @@ pub struct SyncState {
     pub last_success_at: Option<String>,
     pub last_error: Option<String>,
     pub enrolled_at: Option<String>,
+    /// The officer allowed plain http to this server (not on this computer) at enrollment.
+    pub allow_plain_http: bool,
 }
 
 /// Every server this store has synced with, most recently enrolled first.
 pub fn sync_states(store: &Store) -> Result<Vec<SyncState>> {
     let mut stmt = store.conn().prepare(
         "SELECT server_url, village_code, device_token, pull_cursor, last_success_at, last_error,
-                enrolled_at, server_id, address
+                enrolled_at, server_id, address, allow_plain_http
          FROM sync_state ORDER BY enrolled_at IS NULL, enrolled_at DESC, server_url",
     )?;
     let rows = stmt.query_map([], |r| {
@@ -339,9 +341,19 @@ pub fn sync_states(store: &Store) -> Result<Vec<SyncState>> {
             enrolled_at: r.get(6)?,
             server_id: r.get(7)?,
             address: r.get(8)?,
+            allow_plain_http: r.get(9)?,
         })
     })?;
     Ok(rows.collect::<std::result::Result<_, _>>()?)
+}
+
+/// Records whether plain http to the server enrolled through `server_url` was explicitly allowed.
+pub fn set_allow_plain_http(store: &Store, server_url: &str, allowed: bool) -> Result<()> {
+    store.conn().execute(
+        "UPDATE sync_state SET allow_plain_http = ?2 WHERE server_url = ?1",
+        params![server_url, allowed],
+    )?;
+    Ok(())
 }
 
 /// The server to sync with when none is named: the one enrolled most recently.

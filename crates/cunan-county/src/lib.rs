@@ -28,7 +28,7 @@ use cunan_sync::protocol::MAX_BATCH;
 
 /// How long and how many clients may hold the server, so that a slow or abusive client (or
 /// many of them) cannot keep its connections and workers for ever.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct ServeLimits {
     /// A request head must arrive whole within this time, or the connection is closed (an
     /// idle kept-alive connection too).
@@ -37,6 +37,9 @@ pub struct ServeLimits {
     pub request_timeout: Duration,
     /// Connections served at once; further ones wait in the listen queue until one ends.
     pub max_connections: usize,
+    /// Serve HTTPS with this certificate and key (see [`tls_config`]); plain HTTP without,
+    /// for loopback or behind a reverse proxy that does TLS.
+    pub tls: Option<Arc<rustls::ServerConfig>>,
 }
 
 impl Default for ServeLimits {
@@ -47,6 +50,7 @@ impl Default for ServeLimits {
             header_read_timeout: Duration::from_secs(30),
             request_timeout: Duration::from_secs(10 * 60),
             max_connections: 256,
+            tls: None,
         }
     }
 }
@@ -97,17 +101,21 @@ pub async fn serve_with<S: CountyStorage>(
             app.clone(),
             api::Peer(peer.ip()),
         ));
-        let mut closing = closing_rx.clone();
+        let closing = closing_rx.clone();
+        let head_timeout = limits.header_read_timeout;
+        let tls = limits.tls.clone();
         tokio::spawn(async move {
-            let mut http = hyper::server::conn::http1::Builder::new();
-            http.timer(TokioTimer::new())
-                .header_read_timeout(limits.header_read_timeout);
-            let mut conn = pin!(http.serve_connection(TokioIo::new(stream), service));
-            tokio::select! {
-                _ = conn.as_mut() => {}
-                _ = closing.changed() => {
-                    conn.as_mut().graceful_shutdown();
-                    let _ = conn.as_mut().await;
+            match tls {
+                None => serve_connection(stream, service, head_timeout, closing).await,
+                Some(config) => {
+                    // The handshake gets the time a request head gets: a client that opens a
+                    // connection and says nothing does not hold a slot for ever.
+                    let acceptor = tokio_rustls::TlsAcceptor::from(config);
+                    if let Ok(Ok(stream)) =
+                        tokio::time::timeout(head_timeout, acceptor.accept(stream)).await
+                    {
+                        serve_connection(stream, service, head_timeout, closing).await;
+                    }
                 }
             }
             drop(permit);
@@ -117,6 +125,58 @@ pub async fn serve_with<S: CountyStorage>(
     // Every connection holds a slot until it ends: all slots back means all done.
     let _ = slots.acquire_many(slots_total as u32).await;
     Ok(())
+}
+
+/// Serves HTTP/1.1 on one connection (plain or TLS) until it ends, or gracefully once the server
+/// is closing.
+async fn serve_connection<I, S>(
+    io: I,
+    service: S,
+    head_timeout: Duration,
+    mut closing: watch::Receiver<()>,
+) where
+    I: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
+    S: hyper::service::HttpService<hyper::body::Incoming> + Send + 'static,
+    S::Future: Send + 'static,
+    S::ResBody: Send + 'static,
+    <S::ResBody as hyper::body::Body>::Data: Send,
+    <S::ResBody as hyper::body::Body>::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+    S::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+{
+    let mut http = hyper::server::conn::http1::Builder::new();
+    http.timer(TokioTimer::new())
+        .header_read_timeout(head_timeout);
+    let mut conn = pin!(http.serve_connection(TokioIo::new(io), service));
+    tokio::select! {
+        _ = conn.as_mut() => {}
+        _ = closing.changed() => {
+            conn.as_mut().graceful_shutdown();
+            let _ = conn.as_mut().await;
+        }
+    }
+}
+
+/// The TLS settings for serving HTTPS from a certificate chain and its private key, both PEM
+/// (what a certificate authority or `openssl req` gives). The error says, in Chinese, which
+/// file is wrong.
+pub fn tls_config(cert_pem: &[u8], key_pem: &[u8]) -> Result<Arc<rustls::ServerConfig>, String> {
+    use rustls::pki_types::pem::PemObject;
+    use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+    let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_slice_iter(cert_pem)
+        .collect::<Result<_, _>>()
+        .ok()
+        .filter(|c: &Vec<_>| !c.is_empty())
+        .ok_or("证书文件里没有找到 PEM 格式的证书（-----BEGIN CERTIFICATE-----）。")?;
+    let key = PrivateKeyDer::from_pem_slice(key_pem)
+        .map_err(|_| "私钥文件里没有找到 PEM 格式的私钥（-----BEGIN PRIVATE KEY-----）。")?;
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let config = rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| format!("TLS 设置出错：{e}"))?
+        .with_no_client_auth()
+        .with_single_cert(certs, key)
+        .map_err(|e| format!("证书和私钥不匹配或格式不对：{e}"))?;
+    Ok(Arc::new(config))
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -395,6 +455,12 @@ impl TestServer {
 
     pub fn url(&self) -> String {
         format!("http://{}", self.addr)
+    }
+
+    /// The HTTPS address, for a server started with TLS in its limits (by name, as the
+    /// certificate says `localhost`).
+    pub fn https_url(&self) -> String {
+        format!("https://localhost:{}", self.addr.port())
     }
 
     /// Stops at once, dropping connections mid-request (as a crash would).

@@ -29,9 +29,16 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Serve the sync API.
+    /// Serves HTTPS with --tls-cert and --tls-key (PEM files), plain HTTP without them (for
+    /// loopback, or behind a reverse proxy that does TLS: village laptops refuse plain HTTP to
+    /// any other address unless told explicitly).
     Serve {
         #[arg(long, default_value = "127.0.0.1:8730")]
         listen: String,
+        #[arg(long, requires = "tls_key")]
+        tls_cert: Option<PathBuf>,
+        #[arg(long, requires = "tls_cert")]
+        tls_key: Option<PathBuf>,
     },
     /// Villages and their enrollment codes.
     Village {
@@ -181,20 +188,41 @@ fn run(cli: Cli) -> Result<(), Failure> {
     let storage = SqliteStorage::open(&cli.db).map_err(storage_failure)?;
     let actor = operator(cli.by);
     match cli.command {
-        Command::Serve { listen } => {
+        Command::Serve {
+            listen,
+            tls_cert,
+            tls_key,
+        } => {
+            let tls = match (tls_cert, tls_key) {
+                (Some(cert), Some(key)) => {
+                    let read = |path: &Path| {
+                        std::fs::read(path)
+                            .map_err(|e| ("tls", format!("读不到 {}：{e}", path.display())))
+                    };
+                    let config = cunan_county::tls_config(&read(&cert)?, &read(&key)?)
+                        .map_err(|m| ("tls", m))?;
+                    Some(config)
+                }
+                _ => None,
+            };
+            let scheme = if tls.is_some() { "https" } else { "http" };
+            let limits = cunan_county::ServeLimits {
+                tls,
+                ..Default::default()
+            };
             let runtime = tokio::runtime::Runtime::new().map_err(|e| ("io", e.to_string()))?;
             runtime.block_on(async move {
                 let listener = tokio::net::TcpListener::bind(&listen)
                     .await
                     .map_err(|e| ("listen", format!("无法在 {listen} 上监听：{e}")))?;
                 eprintln!(
-                    "cunan-county: serving on http://{}",
+                    "cunan-county: serving on {scheme}://{}",
                     listener.local_addr().map_err(|e| ("io", e.to_string()))?
                 );
                 let shutdown = async {
                     let _ = tokio::signal::ctrl_c().await;
                 };
-                cunan_county::serve(listener, Arc::new(storage), shutdown)
+                cunan_county::serve_with(listener, Arc::new(storage), limits, shutdown)
                     .await
                     .map_err(|e| ("io", e.to_string()))
             })?;

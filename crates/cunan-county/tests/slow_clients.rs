@@ -17,6 +17,7 @@ fn server(dir: &std::path::Path) -> TestServer {
         header_read_timeout: Duration::from_secs(1),
         request_timeout: Duration::from_secs(2),
         max_connections: 4,
+        tls: None,
     };
     TestServer::start_with_limits(storage, 0, limits).unwrap()
 }

@@ -48,6 +48,12 @@ pub enum SyncError {
     /// An answer larger than [`MAX_RESPONSE_BYTES`]: not read to the end, nothing applied.
     #[error("县里的服务器回复的数据过大（超过 {} MiB），没有读入，本机数据不受影响。请联系县应急管理局检查服务器。", MAX_RESPONSE_BYTES / (1024 * 1024))]
     ResponseTooLarge,
+    /// Plain http to a server that is not on this computer, not allowed for this enrollment.
+    #[error("县里服务器的地址（{0}）是不加密的 http 连接，数据会以明文经过网络，本机没有连接它，也没有发送任何数据。请向县应急管理局要 https:// 开头的地址；如果确实是县里的内网，请在登记时勾选“允许不加密连接”。")]
+    PlainHttp(String),
+    /// The server's certificate is not trusted (or the TLS handshake failed).
+    #[error("县里服务器的加密证书无法验证，本机没有发送任何数据。请核对服务器地址；如果县里用的是自建证书，请把县应急管理局给的证书文件（county-ca.pem）放到村安的数据文件夹里。")]
+    Certificate(String),
     #[error("{0}")]
     Core(#[from] CoreError),
 }
@@ -65,6 +71,8 @@ impl SyncError {
             SyncError::WrongServer(_) => "sync_wrong_server",
             SyncError::ForeignRows => "sync_foreign_rows",
             SyncError::ResponseTooLarge => "sync_response_too_large",
+            SyncError::PlainHttp(_) => "sync_plain_http",
+            SyncError::Certificate(_) => "sync_certificate",
             SyncError::Core(e) => e.code(),
         }
     }
@@ -72,7 +80,7 @@ impl SyncError {
     /// The technical detail behind the message, for the log only.
     pub fn detail(&self) -> Option<String> {
         match self {
-            SyncError::Network(detail) => Some(detail.clone()),
+            SyncError::Network(detail) | SyncError::Certificate(detail) => Some(detail.clone()),
             SyncError::Core(e) => e.detail(),
             _ => None,
         }
@@ -184,6 +192,37 @@ impl Default for Backoff {
 pub struct SyncClient {
     server_url: String,
     http: Client,
+    allow_plain_http: bool,
+}
+
+/// How a client reaches a server, beyond its address.
+#[derive(Debug, Clone, Default)]
+pub struct ClientOptions {
+    /// Certificate authorities to trust besides the system's (PEM): for a county whose server
+    /// has a certificate of its own authority (`county-ca.pem` in the app's data folder).
+    pub extra_roots_pem: Option<Vec<u8>>,
+    /// Plain http to a server not on this computer, allowed explicitly (a county intranet).
+    /// Without it such an address is refused before anything is sent; an enrollment that was
+    /// allowed it keeps it (`sync_state.allow_plain_http`).
+    pub allow_plain_http: bool,
+}
+
+/// Whether `url` is plain http to a host other than this computer (loopback).
+pub fn is_plain_remote(url: &str) -> bool {
+    let Some(rest) = url.trim().strip_prefix("http://") else {
+        return false;
+    };
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    let authority = authority.rsplit('@').next().unwrap_or(authority);
+    let host = match authority.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().unwrap_or(""),
+        None => authority.split(':').next().unwrap_or(""),
+    };
+    let loopback = host.eq_ignore_ascii_case("localhost")
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback());
+    !loopback
 }
 
 impl SyncClient {
@@ -192,19 +231,55 @@ impl SyncClient {
     }
 
     pub fn with_timeout(server_url: &str, timeout: Duration) -> Result<Self, SyncError> {
+        SyncClient::with_options(server_url, timeout, &ClientOptions::default())
+    }
+
+    pub fn with_options(
+        server_url: &str,
+        timeout: Duration,
+        options: &ClientOptions,
+    ) -> Result<Self, SyncError> {
         // rustls with the ring provider; no OpenSSL. Installing twice is harmless.
         let _ = rustls::crypto::ring::default_provider().install_default();
-        let http = Client::builder()
+        let mut builder = Client::builder()
             .timeout(timeout)
             .connect_timeout(Duration::from_secs(10).min(timeout))
             .gzip(true)
-            .user_agent(concat!("cunan/", env!("CARGO_PKG_VERSION")))
+            .user_agent(concat!("cunan/", env!("CARGO_PKG_VERSION")));
+        if let Some(pem) = &options.extra_roots_pem {
+            let roots = reqwest::Certificate::from_pem_bundle(pem)
+                .ok()
+                .filter(|r| !r.is_empty())
+                .ok_or_else(|| {
+                    SyncError::Certificate("county-ca.pem holds no PEM certificate".into())
+                })?;
+            builder = builder.tls_certs_merge(roots);
+        }
+        let http = builder
             .build()
             .map_err(|e| SyncError::Network(e.to_string()))?;
         Ok(SyncClient {
             server_url: server_url.trim_end_matches('/').to_string(),
             http,
+            allow_plain_http: options.allow_plain_http,
         })
+    }
+
+    /// Refuses plain http to another computer unless this client, or an enrollment of
+    /// `store`, was allowed it: checked before anything is sent.
+    fn check_plain(&self, store: Option<&Store>) -> Result<(), SyncError> {
+        if !is_plain_remote(&self.server_url) || self.allow_plain_http {
+            return Ok(());
+        }
+        if let Some(store) = store {
+            if core_sync::sync_states(store)?
+                .iter()
+                .any(|s| s.allow_plain_http)
+            {
+                return Ok(());
+            }
+        }
+        Err(SyncError::PlainHttp(self.server_url.clone()))
     }
 
     pub fn server_url(&self) -> &str {
@@ -214,6 +289,7 @@ impl SyncClient {
     /// Exchanges a one-time code for a device token bound to the code's village. Never touches
     /// the local change log: unsynced changes survive re-enrollment.
     pub fn enroll(&self, store: &mut Store, code: &str) -> Result<EnrollResponse, SyncError> {
+        self.check_plain(None)?;
         let request = EnrollRequest {
             code: code.trim().to_string(),
             device_id: store.device_id().to_string(),
@@ -231,11 +307,21 @@ impl SyncClient {
             &response.token,
             &response.village_code,
         )?;
+        core_sync::set_allow_plain_http(
+            store,
+            &self.server_url,
+            is_plain_remote(&self.server_url),
+        )?;
         Ok(response)
     }
 
     /// Who answers at this address (`GET /v1/health`, no token sent).
     pub fn server_info(&self) -> Result<ServerInfo, SyncError> {
+        self.check_plain(None)?;
+        self.fetch_server_info()
+    }
+
+    fn fetch_server_info(&self) -> Result<ServerInfo, SyncError> {
         let response = self
             .http
             .get(format!("{}/v1/health", self.server_url))
@@ -256,7 +342,8 @@ impl SyncClient {
         if enrolled.is_empty() {
             return Err(SyncError::NotEnrolled);
         }
-        let info = self.server_info()?;
+        self.check_plain(Some(store))?;
+        let info = self.fetch_server_info()?;
         let answered = info.server_id.as_deref();
         if let Some(id) = answered {
             if let Some(state) = enrolled.iter().find(|s| s.server_id.as_deref() == Some(id)) {
@@ -445,7 +532,21 @@ impl SyncClient {
 
 fn network(e: reqwest::Error) -> SyncError {
     // The URL may carry nothing personal, but keep the message short and free of bodies.
-    SyncError::Network(e.without_url().to_string())
+    let e = e.without_url();
+    // A certificate the client does not trust shows as a connect error whose cause chain names
+    // the certificate; the officer then needs the county's certificate, not a better network.
+    let mut chain = String::new();
+    let mut cause: Option<&dyn std::error::Error> = Some(&e);
+    while let Some(c) = cause {
+        chain.push_str(&c.to_string());
+        chain.push_str(": ");
+        cause = c.source();
+    }
+    if chain.contains("certificate") || chain.contains("UnknownIssuer") {
+        SyncError::Certificate(chain)
+    } else {
+        SyncError::Network(e.to_string())
+    }
 }
 
 /// Reads an answer of at most [`MAX_RESPONSE_BYTES`] (after decompression), never more.
