@@ -180,10 +180,19 @@ test("a roster workbook is previewed without writing, then imported", async () =
   await page.click(t("import-cancel"));
 });
 
-test("the roster is exported to an .xlsx in the app's exports folder", async () => {
+test("the roster is exported to an .xlsx in the app's exports folder, after a warning", async () => {
   const { page } = app;
+  // Full ID numbers: it says so first, and offers the masked copy for sharing.
   await page.click(t("export-roster"));
-  const path = await page.locator(t("export-roster-path")).innerText();
-  assert.match(path, /exports[\\/]网格花名册-.*\.xlsx$/);
+  await page.locator(t("export-roster-warning")).getByText("完整身份证号").waitFor();
+  assert.equal(await page.locator(t("export-roster-path")).count(), 0, "nothing written yet");
+  await app.shot("roster-export-warning");
+  await page.click(t("export-roster-masked"));
+  const masked = await page.locator(t("export-roster-path")).innerText();
+  assert.match(masked, /exports[\\/]网格花名册（脱敏）-.*\.xlsx$/);
+
+  await page.click(t("export-roster"));
+  await page.click(t("export-roster-full"));
+  await page.locator(t("export-roster-path")).getByText(/[\\/]网格花名册-/).waitFor();
   await app.shot("roster-export");
 });

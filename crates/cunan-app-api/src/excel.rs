@@ -19,6 +19,8 @@ use crate::session::{today, Session};
 pub enum ExportKind {
     /// 网格花名册: sheets 住户, 居民 (re-importable, full ID numbers), 重点人群.
     Roster,
+    /// 网格花名册（脱敏）: the same sheets, ID numbers and phones masked, for sharing.
+    RosterMasked,
     /// 应急物资清单: the 5+X checklist and the flood responsible persons' four small items.
     Kit,
     /// 应急通讯录.
@@ -29,6 +31,7 @@ impl ExportKind {
     pub fn title(self) -> &'static str {
         match self {
             ExportKind::Roster => "网格花名册",
+            ExportKind::RosterMasked => "网格花名册（脱敏）",
             ExportKind::Kit => "应急物资清单",
             ExportKind::Contacts => "应急通讯录",
         }
@@ -56,6 +59,7 @@ pub fn export(store: &Store, kind: ExportKind, day: NaiveDate) -> ApiResult<Expo
         .unwrap_or_else(|| "本村".to_string());
     let bytes = match kind {
         ExportKind::Roster => cunan_excel::export_roster(store)?,
+        ExportKind::RosterMasked => cunan_excel::export_roster_masked(store)?,
         ExportKind::Kit => cunan_excel::export_kit(store, day)?,
         ExportKind::Contacts => cunan_excel::export_contacts(store)?,
     };

@@ -38,6 +38,8 @@ pub enum ImportCommand {
 pub enum ExportProduct {
     /// 花名册: sheets 住户, 居民 (re-importable, full ID numbers), 重点人群.
     Roster,
+    /// 花名册（脱敏）: ID numbers and phones masked, for sharing; not re-importable.
+    RosterMasked,
     /// 应急器材 5+X checklist and the flood responsible persons' four small items.
     Kit,
     /// 应急通讯录.
@@ -48,6 +50,7 @@ impl From<ExportProduct> for ExportKind {
     fn from(p: ExportProduct) -> Self {
         match p {
             ExportProduct::Roster => ExportKind::Roster,
+            ExportProduct::RosterMasked => ExportKind::RosterMasked,
             ExportProduct::Kit => ExportKind::Kit,
             ExportProduct::Contacts => ExportKind::Contacts,
         }
@@ -170,6 +173,11 @@ pub fn export(
     today: NaiveDate,
 ) -> ApiResult<()> {
     let kind = ExportKind::from(product);
+    if kind.holds_id_numbers() {
+        eprintln!(
+            "注意：这个文件含全村居民的完整身份证号和电话，请只存放在村委会的电脑或 U 盘里，不要通过微信、QQ 或邮件发送。要分享给乡镇或他人，请导出脱敏版：cunan export roster-masked FILE。"
+        );
+    }
     let made = excel::export(store, kind, today)?;
     std::fs::write(out, made.bytes)?;
     let note = if kind.holds_id_numbers() {

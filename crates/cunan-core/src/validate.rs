@@ -268,9 +268,36 @@ pub fn mask_resident_id(id: &str) -> String {
         .collect()
 }
 
+/// Masks a phone number for copies that leave the office: the first 3 and last 4 digits stay
+/// (138****5678); a short number keeps only its last 4.
+pub fn mask_phone(phone: &str) -> String {
+    let chars: Vec<char> = phone.trim().chars().collect();
+    match chars.len() {
+        0 => String::new(),
+        n if n >= 11 => chars[..3]
+            .iter()
+            .chain(std::iter::repeat_n(&'*', n - 7))
+            .chain(&chars[n - 4..])
+            .collect(),
+        n if n > 4 => std::iter::repeat_n('*', n - 4)
+            .chain(chars[n - 4..].iter().copied())
+            .collect(),
+        n => "*".repeat(n),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn phones_are_masked_keeping_only_what_identifies_no_one() {
+        assert_eq!(mask_phone("13857212345"), "138****2345");
+        assert_eq!(mask_phone(" 0572-2220000 "), "057*****0000");
+        assert_eq!(mask_phone("2220000"), "***0000");
+        assert_eq!(mask_phone("110"), "***");
+        assert_eq!(mask_phone(""), "");
+    }
 
     fn check(f: fn(&str, &str) -> Check, good: &[&str], bad: &[(&str, &str)]) {
         for g in good {

@@ -2,7 +2,8 @@
 //! fit Chinese text, IDs and phones as text (so Excel neither rounds nor drops a leading 0).
 //!
 //! The roster export holds full ID numbers: it is the village's own ledger (台账), kept by the
-//! officer; the printouts that leave the office mask them, this file does not.
+//! officer; the printouts that leave the office mask them, this file does not. For sharing there
+//! is [`export_roster_masked`]: ID numbers and phones masked, not for importing again.
 
 use std::collections::HashMap;
 
@@ -146,6 +147,31 @@ fn workbook_of(tables: &[Table]) -> Result<Vec<u8>, ExcelError> {
 /// imports again into an empty village) and 重点人群 (each vulnerable person and their helper).
 /// Full ID numbers are written: see the module note.
 pub fn export_roster(store: &Store) -> Result<Vec<u8>, ExcelError> {
+    roster_workbook(store, false)
+}
+
+/// The roster for sharing (with the township, a helper, a chat group): the same sheets, ID
+/// numbers masked as on printouts (first 6 and last 2 stay) and every phone number masked
+/// (138****5678). Not for importing again: the ID numbers no longer check.
+pub fn export_roster_masked(store: &Store) -> Result<Vec<u8>, ExcelError> {
+    roster_workbook(store, true)
+}
+
+fn roster_workbook(store: &Store, masked: bool) -> Result<Vec<u8>, ExcelError> {
+    let id = |s: &str| {
+        if masked {
+            t(cunan_core::validate::mask_resident_id(s))
+        } else {
+            t(s)
+        }
+    };
+    let phone = |s: &str| {
+        if masked {
+            t(cunan_core::validate::mask_phone(s))
+        } else {
+            t(s)
+        }
+    };
     let grids: HashMap<String, String> = store
         .list::<Grid>()?
         .into_iter()
@@ -200,7 +226,7 @@ pub fn export_roster(store: &Store) -> Result<Vec<u8>, ExcelError> {
             t(&h.head_name),
             t(&grid),
             t(&h.address),
-            t(&h.phone),
+            phone(&h.phone),
             t(&h.house_type),
             yes_no(h.in_danger_zone),
             n(members.len() as i64),
@@ -218,8 +244,8 @@ pub fn export_roster(store: &Store) -> Result<Vec<u8>, ExcelError> {
                         Column::Relation => t(&r.relation),
                         Column::Gender => t(&r.gender),
                         Column::BirthDate => r.birth_date.map_or(t(""), Value::Date),
-                        Column::IdNumber => t(&r.id_number),
-                        Column::Phone => t(&r.phone),
+                        Column::IdNumber => id(&r.id_number),
+                        Column::Phone => phone(&r.phone),
                         Column::Address => t(&h.address),
                         Column::Grid => t(&grid),
                         Column::HouseType => t(&h.house_type),
@@ -227,7 +253,7 @@ pub fn export_roster(store: &Store) -> Result<Vec<u8>, ExcelError> {
                         Column::Vulnerable => t(v.map_or("", |v| v.kind.label())),
                         Column::VulnerableNote => t(v.map_or("", |v| v.kind_note.as_str())),
                         Column::Helper => t(v.map_or("", |v| v.helper_name.as_str())),
-                        Column::HelperPhone => t(v.map_or("", |v| v.helper_phone.as_str())),
+                        Column::HelperPhone => phone(v.map_or("", |v| v.helper_phone.as_str())),
                         Column::Note => t(&r.note),
                     })
                     .collect(),
@@ -238,8 +264,8 @@ pub fn export_roster(store: &Store) -> Result<Vec<u8>, ExcelError> {
                     t(v.kind.label()),
                     t(&v.kind_note),
                     t(&v.helper_name),
-                    t(&v.helper_phone),
-                    t(&r.phone),
+                    phone(&v.helper_phone),
+                    phone(&r.phone),
                     t(&h.head_name),
                     t(&h.address),
                     t(&grid),

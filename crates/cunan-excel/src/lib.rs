@@ -17,7 +17,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use cunan_core::Store;
 use serde::Serialize;
 
-pub use export::{export_contacts, export_kit, export_roster, ROSTER_COLUMNS};
+pub use export::{
+    export_contacts, export_kit, export_roster, export_roster_masked, ROSTER_COLUMNS,
+};
 pub use header::{Column, HEADER_SCAN_ROWS};
 
 #[derive(Debug, thiserror::Error)]

@@ -9,7 +9,7 @@ use chrono::NaiveDate;
 use common::*;
 use cunan_core::demo::{self, DemoOptions};
 use cunan_core::{Contact, FloodResponsible, Grid, Household, Resident, Store, VulnerablePerson};
-use cunan_excel::{export_contacts, export_kit, export_roster, RosterImport};
+use cunan_excel::{export_contacts, export_kit, export_roster, export_roster_masked, RosterImport};
 
 fn today() -> NaiveDate {
     NaiveDate::from_ymd_opt(2026, 6, 1).unwrap()
@@ -127,6 +127,66 @@ fn the_roster_export_has_households_residents_and_vulnerable_people_with_full_id
 }
 
 /// What a village's roster is, without ids: comparable across stores.
+/// The copy for sharing: the same rows, but no ID number or phone of anyone in the village is in
+/// it whole, and it does not import again.
+#[test]
+fn the_masked_roster_holds_no_full_id_number_or_phone() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = demo_store(&dir, 40);
+    let full = sheets(&export_roster(&store).unwrap());
+    let bytes = export_roster_masked(&store).unwrap();
+    let masked = sheets(&bytes);
+    for name in ["住户", "居民", "重点人群"] {
+        assert_eq!(
+            sheet(&masked, name).len(),
+            sheet(&full, name).len(),
+            "{name}: the same rows"
+        );
+    }
+    let mut secrets: Vec<String> = Vec::new();
+    for r in store.list::<Resident>().unwrap() {
+        secrets.push(r.id_number.clone());
+        secrets.push(r.phone.clone());
+    }
+    for h in store.list::<Household>().unwrap() {
+        secrets.push(h.phone.clone());
+    }
+    for v in store.list::<VulnerablePerson>().unwrap() {
+        secrets.push(v.helper_phone.clone());
+    }
+    secrets.retain(|s| s.len() >= 7);
+    assert!(
+        secrets.len() > 100,
+        "the demo village has IDs and phones: {}",
+        secrets.len()
+    );
+    let cells: Vec<&String> = masked
+        .iter()
+        .flat_map(|(_, rows)| rows.iter().flatten())
+        .collect();
+    for secret in &secrets {
+        assert!(
+            !cells.iter().any(|c| c.contains(secret.as_str())),
+            "a full ID number or phone is in the masked copy"
+        );
+    }
+    // Masked as the printouts are: the ID's first 6 and last 2, the phone's first 3 and last 4.
+    let residents = sheet(&masked, "居民");
+    let id_col = residents[0].iter().position(|h| h == "身份证号").unwrap();
+    let some_id = residents[1..]
+        .iter()
+        .map(|row| &row[id_col])
+        .find(|c| !c.is_empty())
+        .unwrap();
+    assert!(some_id.contains("**********"), "{some_id}");
+
+    let empty = village_store(&dir.path().join("empty.sqlite3"));
+    let import = RosterImport::read(&bytes, &empty).unwrap();
+    let p = import.preview();
+    assert_eq!(p.rows_ok, 0, "masked IDs do not import");
+    assert_eq!(p.bad_rows().len() as u32, p.rows_read, "every row says why");
+}
+
 fn roster_of(store: &Store) -> BTreeSet<String> {
     let grids: HashMap<String, String> = store
         .list::<Grid>()
