@@ -249,6 +249,26 @@ fn a_village_token_reaches_only_its_own_village() {
     let pulled: PullResponse = serde_json::from_value(body).unwrap();
     assert!(pulled.changes.iter().all(|c| c.village_code != w.a.code));
 
+    // A's token registers a key for A's device only: another key for it is refused, and B's
+    // registered key is untouched.
+    let b_key = w
+        .county
+        .storage
+        .device_key(&w.b.code, &w.b.device_id)
+        .unwrap();
+    assert!(b_key.is_some(), "B enrolled with its key");
+    let forged_key = "11".repeat(32);
+    let body = json!({ "public_key": forged_key }).to_string().into_bytes();
+    let (status, _) = w.post("/v1/device-key", Some(&w.a.token), body);
+    assert!(status == 403 || status == 400, "{status}");
+    assert_eq!(
+        w.county
+            .storage
+            .device_key(&w.b.code, &w.b.device_id)
+            .unwrap(),
+        b_key
+    );
+
     // The good change alone is accepted.
     let (status, _) = w.push(Some(&w.a.token), &w.a.device_id, vec![ok_change]);
     assert_eq!(status, 200);
@@ -297,9 +317,13 @@ fn missing_wrong_or_revoked_tokens_get_401_and_change_nothing() {
     let w = world();
     let before = w.snapshot();
     let change = edited(&w.a, w.a.changes.len() as i64 + 1);
+    let key_body = json!({ "public_key": "22".repeat(32) })
+        .to_string()
+        .into_bytes();
     for token in [None, Some("cna_wrong"), Some(""), Some(&*"x".repeat(5000))] {
         assert_error(w.push(token, &w.a.device_id, vec![change.clone()]), 401);
         assert_error(w.pull(token, "?cursor=0"), 401);
+        assert_error(w.post("/v1/device-key", token, key_body.clone()), 401);
     }
     // A token from another server's scheme (not Bearer) is refused too.
     let response = w
@@ -313,6 +337,7 @@ fn missing_wrong_or_revoked_tokens_get_401_and_change_nothing() {
     w.county.storage.revoke_village(&w.a.code).unwrap();
     assert_error(w.push(Some(&w.a.token), &w.a.device_id, vec![change]), 401);
     assert_error(w.pull(Some(&w.a.token), "?cursor=0"), 401);
+    assert_error(w.post("/v1/device-key", Some(&w.a.token), key_body), 401);
     // B is unaffected by A's revocation.
     assert_eq!(w.pull(Some(&w.b.token), "?cursor=0").0, 200);
     assert_eq!(w.snapshot(), before);
