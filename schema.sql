@@ -467,3 +467,12 @@ ALTER TABLE device ADD COLUMN key_registered_at TEXT;
 -- over http keep working.
 ALTER TABLE sync_state ADD COLUMN allow_plain_http BOOLEAN NOT NULL DEFAULT 0;
 UPDATE sync_state SET allow_plain_http = 1 WHERE server_url LIKE 'http://%';
+-- The county server's public key (ed25519), by server id: learnt at enrollment (or from the first
+-- of its bundles a village that never enrolled reads), then every bundle from that server must
+-- be signed with it.
+CREATE TABLE server_key (
+    server_id   TEXT PRIMARY KEY,
+    public_key  TEXT NOT NULL,
+    learned_at  TEXT NOT NULL,
+    learned_how TEXT NOT NULL        -- enrollment | health | bundle
+);

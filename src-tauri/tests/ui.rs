@@ -160,7 +160,7 @@ impl UsbCounty {
         let reply_path = dir.join("县里发回.cunan");
         std::fs::write(
             &reply_path,
-            cunan_sync::bundle::encode(&reply).expect("encode"),
+            cunan_county::encode_county_bundle(storage.as_ref(), &reply).expect("encode"),
         )
         .expect("write the reply");
         let usb = dir.join("U盘");

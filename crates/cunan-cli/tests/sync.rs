@@ -161,7 +161,8 @@ fn another_address_another_server_and_the_county_usb_reply() {
     let reply =
         cunan_county::county_bundle(&storage, &village_code, "2026-06-15T10:00:00Z").unwrap();
     let reply_file = dir.path().join("县里发回.cunan");
-    std::fs::write(&reply_file, cunan_sync::bundle::encode(&reply).unwrap()).unwrap();
+    let reply = cunan_county::encode_county_bundle(&storage, &reply).unwrap();
+    std::fs::write(&reply_file, reply).unwrap();
     let said = ok(&cunan(
         &offline,
         &["bundle", "import", reply_file.to_str().unwrap()],

@@ -491,6 +491,42 @@ pub fn learn_server_id(store: &mut Store, server_url: &str, server_id: &str) -> 
     })
 }
 
+/// The public key pinned for the county server `server_id`, if one was learnt.
+pub fn server_key(store: &Store, server_id: &str) -> Result<Option<String>> {
+    Ok(store
+        .conn()
+        .query_row(
+            "SELECT public_key FROM server_key WHERE server_id = ?1",
+            [server_id],
+            |r| r.get(0),
+        )
+        .optional()?)
+}
+
+/// Pins `public_key` for the county server `server_id` unless one is pinned already (a key
+/// once learnt is never replaced by what a server or a file says later). `how`: enrollment,
+/// health or bundle. Returns the key pinned now.
+pub fn pin_server_key(
+    store: &mut Store,
+    server_id: &str,
+    public_key: &str,
+    how: &str,
+) -> Result<String> {
+    let now = store.clock().now().to_rfc3339();
+    store.bookkeeping(|tx| {
+        tx.execute(
+            "INSERT OR IGNORE INTO server_key (server_id, public_key, learned_at, learned_how)
+             VALUES (?1, ?2, ?3, ?4)",
+            params![server_id, public_key, now, how],
+        )?;
+        Ok(tx.query_row(
+            "SELECT public_key FROM server_key WHERE server_id = ?1",
+            [server_id],
+            |r| r.get(0),
+        )?)
+    })
+}
+
 /// Sets (or with `None` clears) another address of the enrolled server `server_url`.
 pub fn set_address(store: &mut Store, server_url: &str, address: Option<&str>) -> Result<()> {
     let address = address.filter(|a| *a != server_url);

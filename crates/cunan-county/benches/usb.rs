@@ -57,7 +57,7 @@ fn main() {
 
     let t = Instant::now();
     let reply = county_bundle(&storage, &code, "2026-06-15T10:00:00Z").unwrap();
-    let reply = bundle::encode(&reply).unwrap();
+    let reply = cunan_county::encode_county_bundle(&storage, &reply).unwrap();
     println!(
         "county → village reply: {} KiB, {:.0} ms to make",
         reply.len() / 1024,
@@ -75,7 +75,7 @@ fn main() {
         ms(t)
     );
     let t = Instant::now();
-    let next = bundle::encode(&bundle::export(&village, false).unwrap()).unwrap();
+    let (_, next) = bundle::export_signed(&village, false, None).unwrap();
     println!(
         "next village bundle after the receipt: {} bytes, {:.0} ms",
         next.len(),

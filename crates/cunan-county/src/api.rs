@@ -191,7 +191,13 @@ async fn time_limit(State(limit): State<Duration>, request: Request, next: Next)
 }
 
 async fn health<S: CountyStorage>(State(storage): State<Arc<S>>) -> Result<Response, ApiError> {
-    let server_id = blocking(move || storage.server_id()).await?;
+    let (server_id, server_key) = blocking(move || {
+        Ok((
+            storage.server_id()?,
+            crate::server_public_key(storage.as_ref())?,
+        ))
+    })
+    .await?;
     Ok(json_response(
         StatusCode::OK,
         &ServerInfo {
@@ -199,6 +205,7 @@ async fn health<S: CountyStorage>(State(storage): State<Arc<S>>) -> Result<Respo
             protocol: PROTOCOL_VERSION,
             min_protocol: MIN_PROTOCOL_VERSION,
             server_id: Some(server_id),
+            server_key: Some(server_key),
         },
     ))
 }
@@ -359,7 +366,8 @@ async fn enroll<S: CountyStorage>(
     }
     let request: EnrollRequest = read_json(&headers, body.ok(), ENROLL_BODY_BYTES)?;
     let ids = storage.clone();
-    let server_id = blocking(move || ids.server_id()).await?;
+    let (server_id, server_key) =
+        blocking(move || Ok((ids.server_id()?, crate::server_public_key(ids.as_ref())?))).await?;
     let device_id = request.device_id.clone();
     let key = request.public_key.clone();
     let enrolling = storage.clone();
@@ -429,6 +437,7 @@ async fn enroll<S: CountyStorage>(
             village_name: enrollment.village_name,
             server_id: Some(server_id),
             key_registered: key.is_some(),
+            server_key: Some(server_key),
         },
     ))
 }

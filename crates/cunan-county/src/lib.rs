@@ -395,9 +395,22 @@ pub fn county_bundle<S: CountyStorage>(
         cursor,
         positions,
         receipts,
-        public_key: None,
+        public_key: Some(server_public_key(storage)?),
         enrollment_code: None,
     })
+}
+
+/// This server's public key (hex), which villages pin and check its bundles against.
+pub fn server_public_key<S: CountyStorage>(storage: &S) -> Result<String, StorageError> {
+    Ok(cunan_sync::keys::public_key_hex(&storage.signing_key()?))
+}
+
+/// The county's bundle for a village as the file's bytes, signed with the server's key.
+pub fn encode_county_bundle<S: CountyStorage>(
+    storage: &S,
+    body: &bundle::BundleBody,
+) -> Result<Vec<u8>, ImportError> {
+    Ok(bundle::encode_signed(body, &storage.signing_key()?)?)
 }
 
 /// The server running in-process on a loopback port (tests, benchmark). Stops on drop.

@@ -142,7 +142,8 @@ fn storage_failure(e: cunan_county::StorageError) -> Failure {
 fn write_county_bundle(storage: &SqliteStorage, village: &str, out: &Path) -> Result<(), Failure> {
     let now = chrono::Utc::now().to_rfc3339();
     let body = cunan_county::county_bundle(storage, village, &now).map_err(storage_failure)?;
-    let bytes = cunan_sync::bundle::encode(&body).map_err(|e| (e.code(), e.to_string()))?;
+    let bytes = cunan_county::encode_county_bundle(storage, &body)
+        .map_err(|e| (e.code(), e.to_string()))?;
     cunan_sync::bundle::write_file(out, &bytes).map_err(|e| (e.code(), e.to_string()))?;
     println!(
         "已写入县里发回 {village} 的数据包 {}：{} 条记录，附 {} 台设备的回执。",

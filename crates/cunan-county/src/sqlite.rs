@@ -76,6 +76,8 @@ CREATE TABLE IF NOT EXISTS server_identity (
     server_id TEXT NOT NULL
 );
 -- The key enrollment codes are hashed under: made once with the database, never sent anywhere.
+-- `signing_seed` (the server's ed25519 key, which signs its bundles for villages) is added by
+-- `migrate` on databases made before it.
 CREATE TABLE IF NOT EXISTS server_secret (
     singleton      INTEGER PRIMARY KEY CHECK (singleton = 1),
     enrollment_key TEXT NOT NULL
@@ -133,6 +135,8 @@ pub struct SqliteStorage {
     server_id: String,
     /// The key enrollment codes are hashed under (`server_secret.enrollment_key`).
     code_key: Vec<u8>,
+    /// The server's own signing key (`server_secret.signing_seed`).
+    signing_key: ed25519_dalek::SigningKey,
 }
 
 pub fn hash(secret: &str) -> String {
@@ -188,6 +192,13 @@ fn migrate(conn: &mut Connection) -> Result<(), StorageError> {
     }
     db(tx.execute(
         "INSERT OR IGNORE INTO server_secret (singleton, enrollment_key) VALUES (1, ?1)",
+        [hex::encode(random_bytes())],
+    ))?;
+    if !has_column(&tx, "server_secret", "signing_seed")? {
+        db(tx.execute_batch("ALTER TABLE server_secret ADD COLUMN signing_seed TEXT"))?;
+    }
+    db(tx.execute(
+        "UPDATE server_secret SET signing_seed = ?1 WHERE signing_seed IS NULL",
         [hex::encode(random_bytes())],
     ))?;
     if !has_column(&tx, "device_token", "public_key")? {
@@ -314,11 +325,18 @@ impl SqliteStorage {
             [],
             |r| r.get(0),
         ))?;
-        let key: String = db(conn.query_row(
-            "SELECT enrollment_key FROM server_secret WHERE singleton = 1",
+        let (key, seed): (String, String) = db(conn.query_row(
+            "SELECT enrollment_key, signing_seed FROM server_secret WHERE singleton = 1",
             [],
-            |r| r.get(0),
+            |r| Ok((r.get(0)?, r.get(1)?)),
         ))?;
+        let signing_key = hex::decode(seed.trim())
+            .ok()
+            .and_then(|b| <[u8; 32]>::try_from(b).ok())
+            .map(|seed| ed25519_dalek::SigningKey::from_bytes(&seed))
+            .ok_or_else(|| {
+                StorageError::Database("server_secret.signing_seed is damaged".into())
+            })?;
         let code_key = hex::decode(key.trim())
             .ok()
             .filter(|k| k.len() >= 16)
@@ -330,6 +348,7 @@ impl SqliteStorage {
             clock,
             server_id,
             code_key,
+            signing_key,
         })
     }
 
@@ -623,6 +642,10 @@ impl CountyStorage for SqliteStorage {
 
     fn server_id(&self) -> Result<String, StorageError> {
         Ok(self.server_id.clone())
+    }
+
+    fn signing_key(&self) -> Result<ed25519_dalek::SigningKey, StorageError> {
+        Ok(self.signing_key.clone())
     }
 
     fn has_village(&self, village_code: &str) -> Result<bool, StorageError> {

@@ -171,6 +171,9 @@ pub trait CountyStorage: Send + Sync + 'static {
     /// This server's own id, made once with its database: villages recognise the server by it
     /// whichever address they reach it through.
     fn server_id(&self) -> Result<String, StorageError>;
+    /// This server's signing key (ed25519), made once with its database: it signs the server's
+    /// bundles for villages, which pin its public half at enrollment.
+    fn signing_key(&self) -> Result<ed25519_dalek::SigningKey, StorageError>;
     /// Registers a village (or keeps an existing one) and returns a new one-time enrollment code,
     /// valid for [`ENROLLMENT_CODE_DAYS`].
     fn add_village(&self, code: &str, name: &str) -> Result<String, StorageError> {

@@ -151,7 +151,7 @@ fn the_county_replies_by_usb_with_its_data_and_a_receipt_the_village_takes() {
         .find(|r| r.device_id == a.device_id())
         .expect("a receipt for A");
     assert_eq!(receipt.seq, waiting, "every change of A");
-    let reply = bundle::encode(&reply).unwrap();
+    let reply = cunan_county::encode_county_bundle(county.storage.as_ref(), &reply).unwrap();
 
     let report = bundle::import_county_bundle(&mut a, &reply).unwrap();
     assert_eq!(report.acknowledged as i64, waiting);
@@ -198,7 +198,8 @@ fn the_county_replies_by_usb_with_its_data_and_a_receipt_the_village_takes() {
     other.note = "B 电脑改的".into();
     b.save(&other).unwrap();
     client.sync_once(&mut b, &mut |_| {}).unwrap();
-    let reply = bundle::encode(
+    let reply = cunan_county::encode_county_bundle(
+        county.storage.as_ref(),
         &cunan_county::county_bundle(county.storage.as_ref(), &code, "2026-06-16T10:00:00Z")
             .unwrap(),
     )
@@ -241,7 +242,8 @@ fn bundles_going_the_wrong_way_or_to_the_wrong_village_are_refused_with_nothing_
     assert_eq!(err.code(), "bundle_not_for_village", "{err}");
     // The county's bundle offered to the county.
     let reply = |village: &str| {
-        bundle::encode(
+        cunan_county::encode_county_bundle(
+            county.storage.as_ref(),
             &cunan_county::county_bundle(county.storage.as_ref(), village, "2026-06-15T10:00:00Z")
                 .unwrap(),
         )
@@ -288,7 +290,8 @@ fn a_usb_reply_from_the_enrolled_server_moves_its_pull_cursor() {
     let reply = cunan_county::county_bundle(county.storage.as_ref(), &code, "2026-06-15T10:00:00Z")
         .unwrap();
     let reached = reply.cursor;
-    bundle::import_county_bundle(&mut a, &bundle::encode(&reply).unwrap()).unwrap();
+    let bytes = cunan_county::encode_county_bundle(county.storage.as_ref(), &reply).unwrap();
+    bundle::import_county_bundle(&mut a, &bytes).unwrap();
     let state = cunan_core::sync::current_server(&a).unwrap().unwrap();
     assert_eq!(state.pull_cursor, reached);
     let next = client.sync_once(&mut a, &mut |_| {}).unwrap();

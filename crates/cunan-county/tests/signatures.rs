@@ -34,7 +34,8 @@ fn setup() -> Setup {
     assert!(report.enrolled && report.stored > 0);
     // The county's reply read back: nothing left to send, and the key known to be registered.
     let reply = cunan_county::county_bundle(&storage, &code, "2026-06-15T10:00:00Z").unwrap();
-    bundle::import_county_bundle(&mut village, &bundle::encode(&reply).unwrap()).unwrap();
+    let reply = cunan_county::encode_county_bundle(&storage, &reply).unwrap();
+    bundle::import_county_bundle(&mut village, &reply).unwrap();
     assert_eq!(village.unpushed_changes().unwrap(), 0);
     assert!(village.key_registered().unwrap());
     Setup {
@@ -276,4 +277,83 @@ fn with_signature(bytes: &[u8], signature: &str) -> Vec<u8> {
     let mut out = format!("{} {signature}", header.trim_end_matches(" -")).into_bytes();
     out.extend_from_slice(&bytes[end..]);
     out
+}
+
+/// The county's bundles are signed with the server's key, which a village pins: at enrollment,
+/// or from the first bundle of that server it reads. A county bundle altered (a duty phone
+/// changed, say) and re-encoded, or signed by any other key, is refused whole.
+#[test]
+fn a_forged_county_bundle_is_refused_by_the_village() {
+    let dir = tempfile::tempdir().unwrap();
+    let county = County::start(&dir.path().join("county.db"));
+    county
+        .storage
+        .publish("contact", &[county_contact("")])
+        .unwrap();
+    // One village enrolled online (key pinned at enrollment), one only ever on USB.
+    let mut online = demo_store(&dir.path().join("online.db"), 3, 11);
+    enrolled_and_synced(&county, &mut online);
+    let server_id = county.storage.server_id().unwrap();
+    let server_key = cunan_county::server_public_key(county.storage.as_ref()).unwrap();
+    assert_eq!(
+        cunan_core::sync::server_key(&online, &server_id).unwrap(),
+        Some(server_key.clone())
+    );
+    let code = village_code(&online);
+    let genuine =
+        cunan_county::county_bundle(county.storage.as_ref(), &code, "2026-06-15T10:00:00Z")
+            .unwrap();
+
+    // The duty line's phone changed in the file.
+    let mut altered = genuine.clone();
+    for change in &mut altered.changes {
+        if change.table == "contact" {
+            change.data["phone"] = "13900000000".into();
+        }
+    }
+    let forger = SigningKey::from_bytes(&[6; 32]);
+    let mut reclaimed = altered.clone();
+    reclaimed.public_key = Some(keys::public_key_hex(&forger));
+    let rows = cunan_core::sync::live_rows(&online).unwrap();
+    for (bytes, code) in [
+        (bundle::encode(&altered).unwrap(), "bundle_unsigned"),
+        (
+            bundle::encode_signed(&altered, &forger).unwrap(),
+            "bundle_bad_signature",
+        ),
+        (
+            bundle::encode_signed(&reclaimed, &forger).unwrap(),
+            "bundle_bad_signature",
+        ),
+    ] {
+        let err = bundle::import_county_bundle(&mut online, &bytes).unwrap_err();
+        assert_eq!(err.code(), code, "{err}");
+        assert_eq!(
+            cunan_core::sync::live_rows(&online).unwrap(),
+            rows,
+            "nothing applied"
+        );
+    }
+    let bytes = cunan_county::encode_county_bundle(county.storage.as_ref(), &genuine).unwrap();
+    bundle::import_county_bundle(&mut online, &bytes).unwrap();
+
+    // A village on USB only pins the key of the first bundle it reads, then holds to it.
+    let mut usb = demo_store(&dir.path().join("usb.db"), 3, 12);
+    let first = cunan_county::encode_county_bundle(county.storage.as_ref(), &genuine).unwrap();
+    bundle::import_county_bundle(&mut usb, &first).unwrap();
+    assert_eq!(
+        cunan_core::sync::server_key(&usb, &server_id).unwrap(),
+        Some(server_key)
+    );
+    let err = bundle::import_county_bundle(
+        &mut usb,
+        &bundle::encode_signed(&reclaimed, &forger).unwrap(),
+    )
+    .unwrap_err();
+    assert_eq!(err.code(), "bundle_bad_signature", "{err}");
+    let mut stripped = altered.clone();
+    stripped.public_key = None;
+    let err =
+        bundle::import_county_bundle(&mut usb, &bundle::encode(&stripped).unwrap()).unwrap_err();
+    assert_eq!(err.code(), "bundle_unsigned", "{err}");
 }

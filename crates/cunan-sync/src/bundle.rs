@@ -355,13 +355,14 @@ pub fn import_county_bundle(
     store: &mut Store,
     bytes: &[u8],
 ) -> Result<CountyBundleReport, BundleError> {
-    let body = decode(bytes)?;
+    let decoded = decode_checked(bytes)?;
+    let body = &decoded.body;
     if body.kind != BundleKind::County {
         return Err(BundleError::NotForVillage);
     }
     let village = store.village()?.ok_or(cunan_core::CoreError::NoVillage)?;
     if body.village_code != village.code {
-        return Err(BundleError::WrongVillage(body.village_code));
+        return Err(BundleError::WrongVillage(body.village_code.clone()));
     }
     if body
         .changes
@@ -388,6 +389,7 @@ pub fn import_county_bundle(
     {
         return Err(BundleError::OtherServer);
     }
+    check_county_signature(store, &decoded)?;
     // Where this store has got with that server (online or by earlier bundles): only what comes
     // after, and never this device's own changes (it has them, or newer), as a pull would.
     let own = store.device_id().to_string();
@@ -452,6 +454,38 @@ pub fn import_county_bundle(
         acknowledged,
         still_waiting: store.unpushed_changes()?,
     })
+}
+
+/// A county bundle must be signed with the key this store pinned for its server (learnt at
+/// enrollment, or from that server's first bundle read here, which then pins it). A bundle of
+/// a server whose key is not known and that is not signed is taken as from a server older than
+/// keys, unless this store already pinned some server's key (then the signature was stripped).
+fn check_county_signature(store: &mut Store, decoded: &Decoded) -> Result<(), BundleError> {
+    let body = &decoded.body;
+    let pinned = match &body.server_id {
+        Some(id) => cunan_core::sync::server_key(store, id)?,
+        None => None,
+    };
+    match (pinned, &body.public_key, &body.server_id) {
+        (Some(key), _, _) => decoded.verify(&key),
+        (None, Some(key), Some(id)) => {
+            decoded.verify(key)?;
+            cunan_core::sync::pin_server_key(store, id, key, "bundle")?;
+            Ok(())
+        }
+        (None, _, _) if decoded.signature.is_some() => Err(BundleError::BadSignature),
+        (None, _, _) => {
+            let any_pinned: bool = store
+                .conn()
+                .query_row("SELECT EXISTS (SELECT 1 FROM server_key)", [], |r| r.get(0))
+                .map_err(cunan_core::CoreError::from)?;
+            if any_pinned {
+                Err(BundleError::Unsigned)
+            } else {
+                Ok(())
+            }
+        }
+    }
 }
 
 /// Writes a bundle file (to a temporary name first, so a pulled USB stick never leaves half a

@@ -312,6 +312,9 @@ impl SyncClient {
             &self.server_url,
             is_plain_remote(&self.server_url),
         )?;
+        if let (Some(id), Some(key)) = (&response.server_id, &response.server_key) {
+            core_sync::pin_server_key(store, id, key, "enrollment")?;
+        }
         Ok(response)
     }
 
@@ -347,6 +350,10 @@ impl SyncClient {
         let answered = info.server_id.as_deref();
         if let Some(id) = answered {
             if let Some(state) = enrolled.iter().find(|s| s.server_id.as_deref() == Some(id)) {
+                // An enrollment from before server keys learns the key of its own server.
+                if let Some(key) = &info.server_key {
+                    core_sync::pin_server_key(store, id, key, "health")?;
+                }
                 return Ok(state.clone());
             }
         }

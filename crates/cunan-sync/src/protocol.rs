@@ -53,6 +53,10 @@ pub struct EnrollResponse {
     /// older than signed bundles).
     #[serde(default)]
     pub key_registered: bool,
+    /// The server's own public key (ed25519, hex), which its bundles for villages are signed
+    /// with; the village pins it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub server_key: Option<String>,
 }
 
 /// `POST /v1/device-key` (with the device token): registers the device's public key for its
@@ -79,6 +83,9 @@ pub struct ServerInfo {
     /// name, proxy) the server is reached through.
     #[serde(default)]
     pub server_id: Option<String>,
+    /// The server's public key (ed25519, hex) for its bundles, see [`EnrollResponse::server_key`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub server_key: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -110,7 +110,7 @@ pub fn county_reply(county: &County, village: &str) -> Vec<u8> {
     let body =
         cunan_county::county_bundle(county.storage.as_ref(), village, "2026-06-15T10:00:00Z")
             .unwrap();
-    cunan_sync::bundle::encode(&body).unwrap()
+    cunan_county::encode_county_bundle(county.storage.as_ref(), &body).unwrap()
 }
 
 /// A client of the county's server, with `store` enrolled through a new code and synced once.
