@@ -2,7 +2,8 @@
 //! `cunan_app_lib::configure` on Tauri's mock runtime, over a real store file, behind loopback
 //! HTTP; no display needed) is started on a demo village with a roll call and an incident open,
 //! sent a stream of `mark_household` calls — every other run with `file_report` calls in
-//! between — as fast as it answers, and killed with SIGKILL at a random moment 0–150 ms after the
+//! between, and every third run plan edits instead (`save_record` of a plan step, and
+//! `move_plan_step`, which rewrites the positions of a phase) — as fast as it answers, and killed with SIGKILL at a random moment 0–150 ms after the
 //! first call. After every kill the store must open, pass `PRAGMA integrity_check` (and
 //! `foreign_key_check`), and hold:
 //!
@@ -17,6 +18,9 @@
 //!   report in the store one that was sent, whole, once; the first one 首报 and the rest 续报
 //!   pointing at it; the incident's severity that of the last report (written in the same
 //!   transaction as the report);
+//! - the plan: each phase's steps at distinct positions (never two at one place: a move lands
+//!   whole), in the order the acknowledged moves made (or with the move in flight),
+//!   each step holding the last acknowledged edit of it (or the one in flight);
 //! - for every row written, a `change_log` entry of that very write (sync must not lose it), and
 //!   the device's clock at the last entry.
 //!
@@ -48,7 +52,7 @@ use std::time::{Duration, Instant};
 use cunan_core::demo::{self, DemoOptions};
 use cunan_core::incident::ReportKind;
 use cunan_core::rollcall::{Mark, MarkInput};
-use cunan_core::{EvacuationStatus, HazardKind, Incident, IncidentReport, Store};
+use cunan_core::{EvacuationStatus, HazardKind, Incident, IncidentReport, PlanStep, Store};
 use serde_json::{json, Value};
 
 /// The statuses a household is cycled through (call `n` marks `CYCLE[n % 6]`).
@@ -310,8 +314,24 @@ fn invoke(addr: SocketAddr, cmd: &str, args: Value) -> Value {
 
 #[derive(Debug, Clone)]
 enum Sent {
-    Mark { n: u64, household: String },
-    Report { n: u64 },
+    Mark {
+        n: u64,
+        household: String,
+    },
+    Report {
+        n: u64,
+    },
+    /// A plan step saved with `#n` at the end of its `how`.
+    PlanSave {
+        n: u64,
+        step: String,
+    },
+    /// A plan step moved one place up (-1) or down (1) in its phase.
+    PlanMove {
+        n: u64,
+        step: String,
+        by: i64,
+    },
 }
 
 fn mark_of(n: u64) -> MarkInput {
@@ -371,6 +391,62 @@ struct Expect {
     acked: HashMap<u64, IncidentReport>,
     /// Reports in the store: acknowledged, or found committed after a kill.
     reports: BTreeSet<u64>,
+    plan: PlanExpect,
+}
+
+/// The plan the campaign edits: each step as the store must hold it, and each phase's order.
+struct PlanExpect {
+    id: String,
+    /// Step id → the step as last acknowledged (or found committed), its `how` ending `#n`.
+    steps: HashMap<String, PlanStep>,
+    /// Phase → its step ids in order.
+    order: HashMap<String, Vec<String>>,
+}
+
+impl PlanExpect {
+    fn read(store: &Store, id: &str) -> PlanExpect {
+        let mut steps: Vec<PlanStep> = store.query("plan_id = ?1", &[&id]).expect("the steps");
+        steps.sort_by_key(|s| s.position);
+        let mut order: HashMap<String, Vec<String>> = HashMap::new();
+        for s in &steps {
+            order.entry(phase(s)).or_default().push(s.id.clone());
+        }
+        PlanExpect {
+            id: id.to_string(),
+            steps: steps.into_iter().map(|s| (s.id.clone(), s)).collect(),
+            order,
+        }
+    }
+
+    /// The step `step` as it would be after call `n` saves it, at its place now.
+    fn saved(&self, step: &str, n: u64) -> PlanStep {
+        let mut s = self.steps[step].clone();
+        let base = s.how.rsplit_once(" #").map_or(s.how.as_str(), |(b, _)| b);
+        s.how = format!("{base} #{n}");
+        s.position = self.position(step);
+        s
+    }
+
+    fn position(&self, step: &str) -> i64 {
+        let ids = &self.order[&phase(&self.steps[step])];
+        ids.iter().position(|id| id == step).unwrap_or(0) as i64
+    }
+
+    /// The phase order after moving `step` by `by` (unchanged at either end).
+    fn moved(&self, step: &str, by: i64) -> (String, Vec<String>) {
+        let key = phase(&self.steps[step]);
+        let mut ids = self.order[&key].clone();
+        let i = ids.iter().position(|id| id == step).unwrap_or(0);
+        let j = i as i64 + by;
+        if (0..ids.len() as i64).contains(&j) {
+            ids.swap(i, j as usize);
+        }
+        (key, ids)
+    }
+}
+
+fn phase(step: &PlanStep) -> String {
+    serde_json::to_string(&step.phase).unwrap_or_default()
 }
 
 #[derive(Default)]
@@ -391,6 +467,8 @@ struct Figures {
     killed_before_first_answer: usize,
     acked_marks: usize,
     acked_reports: usize,
+    acked_plan_edits: usize,
+    plan_runs: usize,
     /// Household checks made after kills (households × runs).
     household_checks: usize,
     /// Acknowledged report rows compared after kills (reports × runs).
@@ -635,7 +713,93 @@ fn check_store(
         }
     }
 
+    if let Some(c) = check_plan(&store, expect, in_flight, failures, run) {
+        committed = Some(c);
+    }
     check_change_log(&store, expect, failures, run);
+    committed
+}
+
+/// The plan after a kill: each phase a whole order (no two steps at one position), the acknowledged one or the one the move in
+/// flight makes; each step the acknowledged edit or the one in flight. Returns whether the call
+/// in flight (a plan call) was written.
+fn check_plan(
+    store: &Store,
+    expect: &mut Expect,
+    in_flight: Option<&Sent>,
+    failures: &mut Vec<String>,
+    run: usize,
+) -> Option<bool> {
+    let plan = &mut expect.plan;
+    let steps: Vec<PlanStep> = match store.query("plan_id = ?1", &[&plan.id]) {
+        Ok(steps) => steps,
+        Err(e) => {
+            failures.push(format!("run {run}: the plan does not read: {e}"));
+            return None;
+        }
+    };
+    if steps.len() != plan.steps.len() {
+        failures.push(format!(
+            "run {run}: the plan has {} steps, {} at the start",
+            steps.len(),
+            plan.steps.len()
+        ));
+        return None;
+    }
+    let mut committed = None;
+    let mut by_phase: HashMap<String, Vec<&PlanStep>> = HashMap::new();
+    for s in &steps {
+        by_phase.entry(phase(s)).or_default().push(s);
+    }
+    for (key, mut list) in by_phase {
+        list.sort_by_key(|s| s.position);
+        let positions: Vec<i64> = list.iter().map(|s| s.position).collect();
+        if positions.windows(2).any(|w| w[0] == w[1]) {
+            failures.push(format!(
+                "run {run}: phase {key} is half-moved: positions {positions:?}"
+            ));
+            continue;
+        }
+        let order: Vec<String> = list.iter().map(|s| s.id.clone()).collect();
+        if plan.order.get(&key) == Some(&order) {
+            if matches!(in_flight, Some(Sent::PlanMove { step, .. }) if phase(&plan.steps[step]) == key)
+            {
+                committed = Some(false);
+            }
+            continue;
+        }
+        match in_flight {
+            Some(Sent::PlanMove { step, by, .. })
+                if plan.moved(step, *by) == (key.clone(), order.clone()) =>
+            {
+                committed = Some(true);
+                plan.order.insert(key, order);
+            }
+            _ => failures.push(format!(
+                "run {run}: phase {key} is in an order no acknowledged move made: {order:?}"
+            )),
+        }
+    }
+    for s in &steps {
+        let holds = call_number(&s.how);
+        let known = call_number(&plan.steps[&s.id].how);
+        if holds == known {
+            if matches!(in_flight, Some(Sent::PlanSave { step, .. }) if *step == s.id) {
+                committed = Some(false);
+            }
+        } else if matches!(in_flight, Some(Sent::PlanSave { n, step }) if *step == s.id && holds == Some(*n))
+        {
+            committed = Some(true);
+            let mut now = s.clone();
+            now.position = plan.steps[&s.id].position;
+            plan.steps.insert(s.id.clone(), now);
+        } else {
+            failures.push(format!(
+                "run {run}: plan step {} holds {holds:?}, the app acknowledged {known:?}",
+                s.id
+            ));
+        }
+    }
     committed
 }
 
@@ -671,6 +835,11 @@ fn check_change_log(store: &Store, expect: &Expect, failures: &mut Vec<String>, 
             "SELECT id, hlc FROM incident WHERE id = ?1",
             expect.incident.id.as_str(),
         ),
+        (
+            "plan_step",
+            "SELECT id, hlc FROM plan_step WHERE plan_id = ?1",
+            expect.plan.id.as_str(),
+        ),
     ] {
         for (id, hlc) in rows(sql, arg) {
             written.insert((table.to_string(), id), hlc);
@@ -679,7 +848,7 @@ fn check_change_log(store: &Store, expect: &Expect, failures: &mut Vec<String>, 
     let mut stmt = conn
         .prepare(
             "SELECT table_name, row_id, hlc, max(seq) FROM change_log
-              WHERE table_name IN ('evacuation_status', 'incident_report', 'incident')
+              WHERE table_name IN ('evacuation_status', 'incident_report', 'incident', 'plan_step')
               GROUP BY table_name, row_id",
         )
         .expect("prepare");
@@ -698,7 +867,10 @@ fn check_change_log(store: &Store, expect: &Expect, failures: &mut Vec<String>, 
             ));
         }
     }
-    for key in logged.keys() {
+    // (Other plans' steps are not the campaign's.)
+    let others =
+        |key: &(String, String)| key.0 == "plan_step" && !expect.plan.steps.contains_key(&key.1);
+    for key in logged.keys().filter(|k| !others(k)) {
         if !written.contains_key(key) {
             failures.push(format!(
                 "run {run}: change_log has a write of {} {} that is not in the table",
@@ -784,6 +956,15 @@ fn kill_9_of_the_app_while_marking_and_reporting_loses_no_acknowledged_write() {
     )
     .expect("the demo village");
 
+    // The demo village's flood plan, which the plan runs edit.
+    let plan_id = Store::open(&db)
+        .expect("the store")
+        .list::<cunan_core::Plan>()
+        .expect("the plans")
+        .into_iter()
+        .find(|p| p.hazard == Some(HazardKind::Flood))
+        .expect("a flood plan")
+        .id;
     // A flood: a whole-village roll call and an incident, started through the app.
     let (event, incident) = {
         let bridge = Bridge::start(&bin, &db, dir.path(), &log);
@@ -835,7 +1016,11 @@ fn kill_9_of_the_app_while_marking_and_reporting_loses_no_acknowledged_write() {
         sent: HashMap::new(),
         acked: HashMap::new(),
         reports: BTreeSet::new(),
+        plan: PlanExpect::read(&Store::open(&db).expect("the store"), &plan_id),
     };
+    assert!(expect.plan.steps.len() >= 6, "the flood plan has steps");
+    let mut step_ids: Vec<String> = expect.plan.steps.keys().cloned().collect();
+    step_ids.sort();
     let mut figures = Figures::default();
     let mut failures: Vec<String> = Vec::new();
     // The store as set up passes the checks (they check what they claim).
@@ -850,9 +1035,12 @@ fn kill_9_of_the_app_while_marking_and_reporting_loses_no_acknowledged_write() {
     let mut next: u64 = 1;
     for run in 1..=runs {
         figures.runs += 1;
-        // Every other run files reports between the marks.
-        let with_reports = run.is_multiple_of(2);
+        // Every third run edits the plan; of the others, every other one files reports between
+        // the marks.
+        let plan_run = run.is_multiple_of(3);
+        let with_reports = !plan_run && run.is_multiple_of(2);
         figures.report_runs += usize::from(with_reports);
+        figures.plan_runs += usize::from(plan_run);
         let kill_after = Duration::from_micros(moments.below(KILL_WITHIN_MICROS));
         let started = Instant::now();
         let bridge = Bridge::start(&bin, &db, dir.path(), &log);
@@ -870,7 +1058,18 @@ fn kill_9_of_the_app_while_marking_and_reporting_loses_no_acknowledged_write() {
         loop {
             let n = next;
             next += 1;
-            let (write, cmd, args) = if with_reports && n.is_multiple_of(2) {
+            let (write, cmd, args) = if plan_run {
+                let step = step_ids[picks.below(step_ids.len() as u64) as usize].clone();
+                if n.is_multiple_of(2) {
+                    let by = if picks.below(2) == 0 { -1 } else { 1 };
+                    let args = json!({ "id": step, "by": by });
+                    (Sent::PlanMove { n, step, by }, "move_plan_step", args)
+                } else {
+                    let args =
+                        json!({ "table": "plan_step", "record": expect.plan.saved(&step, n) });
+                    (Sent::PlanSave { n, step }, "save_record", args)
+                }
+            } else if with_reports && n.is_multiple_of(2) {
                 let report = report_of(n, &incident);
                 let args = json!({
                     "incidentId": incident.id, "report": report, "finalReport": false,
@@ -989,15 +1188,16 @@ fn kill_9_of_the_app_while_marking_and_reporting_loses_no_acknowledged_write() {
 
     let f = &figures;
     println!(
-        "crash_app: {} runs ({} also filing reports), {} calls, in {:.1} s (seed {seed:#x})\n\
+        "crash_app: {} runs ({} also filing reports, {} editing the plan), {} calls, in {:.1} s (seed {seed:#x})\n\
          \x20 killed with a call in the app's handler: {} (its write committed but not answered: {}, \
          not committed: {}); between two calls: {}; before any answer: {}\n\
          \x20 killed while writing a transaction to the WAL (frames, no commit): {}\n\
-         \x20 acknowledged: {} household marks, {} reports; checked after the kills: {} households, \
+         \x20 acknowledged: {} household marks, {} reports, {} plan edits; checked after the kills: {} households, \
          {} acknowledged reports\n\
          \x20 failures: {}",
         f.runs,
         f.report_runs,
+        f.plan_runs,
         f.calls,
         began.elapsed().as_secs_f64(),
         f.killed_in_call,
@@ -1008,6 +1208,7 @@ fn kill_9_of_the_app_while_marking_and_reporting_loses_no_acknowledged_write() {
         f.killed_writing_wal,
         f.acked_marks,
         f.acked_reports,
+        f.acked_plan_edits,
         f.household_checks,
         f.report_checks,
         failures.len(),
@@ -1053,6 +1254,30 @@ fn acknowledge(
                     "run {run}: mark #{n} of household {household} answered {answer}"
                 ));
             }
+        }
+        Sent::PlanSave { n, step } => {
+            figures.acked_plan_edits += 1;
+            match serde_json::from_value::<PlanStep>(answer.clone()) {
+                Ok(saved) if call_number(&saved.how) == Some(*n) && saved.id == *step => {
+                    expect.plan.steps.insert(step.clone(), saved);
+                }
+                _ => failures.push(format!("run {run}: plan save #{n} answered {answer}")),
+            }
+        }
+        Sent::PlanMove { n, step, by } => {
+            figures.acked_plan_edits += 1;
+            let (key, order) = expect.plan.moved(step, *by);
+            // The answer: the steps whose position changed, at their new places.
+            let shows = answer.as_array().is_some_and(|changed| {
+                changed.iter().all(|c| {
+                    let id = c["id"].as_str().unwrap_or_default();
+                    order.iter().position(|o| o == id).map(|p| p as i64) == c["position"].as_i64()
+                })
+            });
+            if !shows {
+                failures.push(format!("run {run}: move #{n} answered {answer}"));
+            }
+            expect.plan.order.insert(key, order);
         }
         Sent::Report { n } => {
             figures.acked_reports += 1;
