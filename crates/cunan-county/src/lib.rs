@@ -9,6 +9,7 @@ pub mod api;
 pub mod incidents;
 pub mod sqlite;
 pub mod storage;
+pub mod summary;
 
 use std::net::SocketAddr;
 use std::path::Path;

@@ -76,6 +76,13 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Every village's readiness as the county sees it (the village app's own rules on the rows
+    /// the county holds): last sync, households, residents, vulnerable people without a helper,
+    /// 备战自查 score and gaps, 5+X kit problems, hazards past the 15-day rule, drills this year.
+    Villages {
+        #[arg(long)]
+        json: bool,
+    },
     /// The audit trail, newest first: imports, publishes, enrollments, revocations, refused
     /// attempts.
     Audit {
@@ -396,6 +403,39 @@ fn run(cli: Cli) -> Result<(), Failure> {
                             );
                         }
                     }
+                }
+            }
+        }
+        Command::Villages { json } => {
+            let list = cunan_county::summary::summaries(&storage).map_err(storage_failure)?;
+            if json {
+                let text =
+                    serde_json::to_string_pretty(&list).map_err(|e| ("format", e.to_string()))?;
+                println!("{text}");
+            } else if list.is_empty() {
+                println!("还没有登记任何村。用 village add 登记。");
+            }
+            if !json {
+                for v in &list {
+                    let synced = match &v.last_sync {
+                        Some(at) => format!("最近同步 {}", &at[..at.len().min(16)]),
+                        None => "从未同步".to_string(),
+                    };
+                    println!(
+                        "{} {}（{}）  {synced}  自查 {} 分  {} 户 {} 人  重点人员 {} 人（无帮扶人 {}）  物资问题 {} 项  隐患未办结 {}（逾期 {}）  今年演练 {} 次",
+                        if v.township.is_empty() { "（未填乡镇）" } else { v.township.as_str() },
+                        v.village_name,
+                        v.village_code,
+                        v.readiness_score,
+                        v.households,
+                        v.residents,
+                        v.vulnerable,
+                        v.vulnerable_without_helper,
+                        v.kit_problems.len(),
+                        v.hazards_open,
+                        v.hazards_overdue,
+                        v.drills_this_year
+                    );
                 }
             }
         }

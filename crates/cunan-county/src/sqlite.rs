@@ -95,6 +95,13 @@ CREATE TABLE IF NOT EXISTS audit (
     detail       TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS audit_at ON audit (at);
+-- Each village's dashboard summary (`summary.rs`), kept until the village's data changes.
+CREATE TABLE IF NOT EXISTS village_summary (
+    village_code TEXT PRIMARY KEY REFERENCES village (code),
+    version      INTEGER NOT NULL,
+    through_seq  INTEGER NOT NULL,
+    json         TEXT NOT NULL
+);
 -- The county's own clock, for rows it writes.
 CREATE TABLE IF NOT EXISTS county_clock (
     singleton INTEGER PRIMARY KEY CHECK (singleton = 1),
@@ -928,6 +935,62 @@ impl CountyStorage for SqliteStorage {
             }
         }
         Ok(out)
+    }
+
+    fn villages(&self) -> Result<Vec<(String, String)>, StorageError> {
+        let conn = self.lock()?;
+        let mut stmt = db(conn.prepare("SELECT code, name FROM village ORDER BY code"))?;
+        let rows = db(stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?))))?;
+        rows.map(db).collect()
+    }
+
+    fn scope_seq(&self, scope: &str) -> Result<i64, StorageError> {
+        let conn = self.lock()?;
+        db(conn.query_row(
+            "SELECT coalesce(max(server_seq), 0) FROM change WHERE scope = ?1",
+            [scope],
+            |r| r.get(0),
+        ))
+    }
+
+    fn last_received(&self, village_code: &str) -> Result<Option<String>, StorageError> {
+        let conn = self.lock()?;
+        db(conn
+            .query_row(
+                "SELECT accepted_at FROM change WHERE scope = ?1 ORDER BY server_seq DESC LIMIT 1",
+                [village_code],
+                |r| r.get(0),
+            )
+            .optional())
+    }
+
+    fn summary(&self, village_code: &str) -> Result<Option<(i64, i64, String)>, StorageError> {
+        let conn = self.lock()?;
+        db(conn
+            .query_row(
+                "SELECT version, through_seq, json FROM village_summary WHERE village_code = ?1",
+                [village_code],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .optional())
+    }
+
+    fn put_summary(
+        &self,
+        village_code: &str,
+        version: i64,
+        through: i64,
+        json: &str,
+    ) -> Result<(), StorageError> {
+        let conn = self.lock()?;
+        db(conn.execute(
+            "INSERT INTO village_summary (village_code, version, through_seq, json)
+             VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT (village_code) DO UPDATE SET version = excluded.version,
+               through_seq = excluded.through_seq, json = excluded.json",
+            params![village_code, version, through, json],
+        ))?;
+        Ok(())
     }
 
     fn record(&self, entry: &AuditEntry) -> Result<(), StorageError> {

@@ -219,6 +219,22 @@ pub trait CountyStorage: Send + Sync + 'static {
     fn register_key(&self, auth: &DeviceAuth, public_key: &str) -> Result<bool, StorageError>;
     /// Devices of the village with a live registered key.
     fn registered_keys(&self, village_code: &str) -> Result<Vec<String>, StorageError>;
+    /// Registered villages: (code, name), by code.
+    fn villages(&self) -> Result<Vec<(String, String)>, StorageError>;
+    /// The highest `server_seq` of a scope's changes (0 if none): a summary computed through it
+    /// is current.
+    fn scope_seq(&self, scope: &str) -> Result<i64, StorageError>;
+    /// When the county last accepted a change from a village's devices (RFC 3339).
+    fn last_received(&self, village_code: &str) -> Result<Option<String>, StorageError>;
+    /// The stored dashboard summary of a village: (version, through server_seq, JSON).
+    fn summary(&self, village_code: &str) -> Result<Option<(i64, i64, String)>, StorageError>;
+    fn put_summary(
+        &self,
+        village_code: &str,
+        version: i64,
+        through: i64,
+        json: &str,
+    ) -> Result<(), StorageError>;
     /// Adds a line to the audit trail.
     fn record(&self, entry: &AuditEntry) -> Result<(), StorageError>;
     /// The newest `limit` audit lines, newest first.
