@@ -36,15 +36,15 @@ pub struct Peer(pub IpAddr);
 pub const MAX_FAILED_ENROLLS: usize = 10;
 pub const ENROLL_WINDOW: Duration = Duration::from_secs(15 * 60);
 
-/// Failed enrollments per address within the window.
+/// Failed attempts (enrollment codes, dashboard logins) per address within the window.
 #[derive(Default)]
-pub struct EnrollLimiter {
+pub struct FailureLimiter {
     failures: Mutex<HashMap<IpAddr, VecDeque<Instant>>>,
 }
 
-impl EnrollLimiter {
+impl FailureLimiter {
     /// How long `peer` must wait before trying again, if it has used up its attempts.
-    fn wait(&self, peer: IpAddr, now: Instant) -> Option<Duration> {
+    pub(crate) fn wait(&self, peer: IpAddr, now: Instant) -> Option<Duration> {
         let mut failures = self.failures.lock().unwrap_or_else(|p| p.into_inner());
         let times = failures.get_mut(&peer)?;
         while times
@@ -61,7 +61,7 @@ impl EnrollLimiter {
             .map(|t| ENROLL_WINDOW.saturating_sub(now.duration_since(*t)))
     }
 
-    fn failed(&self, peer: IpAddr, now: Instant) {
+    pub(crate) fn failed(&self, peer: IpAddr, now: Instant) {
         let mut failures = self.failures.lock().unwrap_or_else(|p| p.into_inner());
         // Many addresses: forget those with nothing in the window, so the map stays small.
         if failures.len() > 10_000 {
@@ -165,15 +165,16 @@ pub fn router_with<S: CountyStorage>(storage: Arc<S>, request_timeout: Duration)
         )
         .route("/v1/push", post(push::<S>))
         .route("/v1/pull", get(pull::<S>))
-        .layer(Extension(Arc::new(EnrollLimiter::default())))
+        .layer(Extension(Arc::new(FailureLimiter::default())))
         .layer(middleware::from_fn(check_protocol));
     Router::new()
         .route("/v1/health", get(health::<S>))
         .merge(v1)
+        .with_state(storage.clone())
+        .merge(crate::dashboard::router(storage))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(CompressionLayer::new().gzip(true))
         .layer(middleware::from_fn_with_state(request_timeout, time_limit))
-        .with_state(storage)
 }
 
 /// Answers 408 to a request not done within the limit (a body sent too slowly, say). A push
@@ -317,7 +318,7 @@ async fn authenticate<S: CountyStorage>(
         .ok_or_else(unauthorized)
 }
 
-async fn blocking<T: Send + 'static>(
+pub(crate) async fn blocking<T: Send + 'static>(
     f: impl FnOnce() -> Result<T, StorageError> + Send + 'static,
 ) -> Result<T, ApiError> {
     match tokio::task::spawn_blocking(f).await {
@@ -332,7 +333,7 @@ async fn blocking<T: Send + 'static>(
 
 async fn enroll<S: CountyStorage>(
     State(storage): State<Arc<S>>,
-    Extension(limiter): Extension<Arc<EnrollLimiter>>,
+    Extension(limiter): Extension<Arc<FailureLimiter>>,
     peer: Option<Extension<Peer>>,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
@@ -443,7 +444,7 @@ async fn enroll<S: CountyStorage>(
 }
 
 /// Writes an audit line; a failure to is printed, never the request's undoing.
-async fn audit<S: CountyStorage>(
+pub(crate) async fn audit<S: CountyStorage>(
     storage: &Arc<S>,
     actor: &str,
     action: &str,

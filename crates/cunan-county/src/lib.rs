@@ -6,6 +6,7 @@
 //! - [`TestServer`]: the server in-process on a loopback port, for tests and the benchmark.
 
 pub mod api;
+pub mod dashboard;
 pub mod incidents;
 pub mod sqlite;
 pub mod storage;

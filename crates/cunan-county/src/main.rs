@@ -40,6 +40,11 @@ enum Command {
         #[arg(long, requires = "tls_cert")]
         tls_key: Option<PathBuf>,
     },
+    /// Dashboard accounts of county and township staff.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
     /// Villages and their enrollment codes.
     Village {
         #[command(subcommand)]
@@ -97,6 +102,29 @@ enum Command {
         json: bool,
         #[arg(long)]
         village: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Add an account. The password comes from CUNAN_COUNTY_PASSWORD or the first line of
+    /// standard input (never the command line, which other users of the computer can see).
+    Add {
+        #[arg(long)]
+        username: String,
+        /// The name shown on the dashboard (e.g. 王干事).
+        #[arg(long)]
+        name: String,
+        /// A township account: the township's 9-digit division code (the first 9 digits of its
+        /// villages' codes). Without it the account sees the whole county.
+        #[arg(long)]
+        township: Option<String>,
+    },
+    List,
+    /// Disable an account and end its sessions.
+    Disable {
+        #[arg(long)]
+        username: String,
     },
 }
 
@@ -190,6 +218,104 @@ fn audit(
             detail,
         })
         .map_err(storage_failure)
+}
+
+fn user(storage: &SqliteStorage, actor: &str, command: UserCommand) -> Result<(), Failure> {
+    match command {
+        UserCommand::Add {
+            username,
+            name,
+            township,
+        } => {
+            let username = username.trim().to_string();
+            if username.is_empty()
+                || username.len() > 64
+                || !username
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "._-".contains(c))
+            {
+                return Err((
+                    "invalid",
+                    "账号名应为不超过 64 个英文字母、数字、点、横线或下划线。".into(),
+                ));
+            }
+            let prefix = township.unwrap_or_default();
+            if !prefix.is_empty()
+                && (prefix.len() != 9 || !prefix.chars().all(|c| c.is_ascii_digit()))
+            {
+                return Err((
+                    "invalid",
+                    "乡镇代码应为 9 位数字（该乡镇各村区划代码的前 9 位）。".into(),
+                ));
+            }
+            let password = match std::env::var("CUNAN_COUNTY_PASSWORD") {
+                Ok(p) => p,
+                Err(_) => {
+                    let mut line = String::new();
+                    std::io::stdin()
+                        .read_line(&mut line)
+                        .map_err(|e| ("io", e.to_string()))?;
+                    line.trim_end_matches(['\r', '\n']).to_string()
+                }
+            };
+            let hash =
+                cunan_county::dashboard::hash_password(&password).map_err(|m| ("invalid", m))?;
+            storage
+                .add_user(&username, name.trim(), &hash, &prefix)
+                .map_err(storage_failure)?;
+            audit(
+                storage,
+                actor,
+                "user_add",
+                "ok",
+                None,
+                format!(
+                    "account {username}; scope {}",
+                    if prefix.is_empty() { "county" } else { &prefix }
+                ),
+            )?;
+            println!(
+                "已开设账号 {username}（{}），可查看{}。",
+                name.trim(),
+                if prefix.is_empty() {
+                    "全县各村".to_string()
+                } else {
+                    format!("乡镇 {prefix} 的村")
+                }
+            );
+        }
+        UserCommand::List => {
+            for u in storage.users().map_err(storage_failure)? {
+                println!(
+                    "{}  {}  {}  {}",
+                    u.username,
+                    u.display_name,
+                    if u.scope_prefix.is_empty() {
+                        "全县".to_string()
+                    } else {
+                        format!("乡镇 {}", u.scope_prefix)
+                    },
+                    if u.disabled { "已停用" } else { "有效" }
+                );
+            }
+        }
+        UserCommand::Disable { username } => {
+            let n = storage.disable_user(&username).map_err(storage_failure)?;
+            audit(
+                storage,
+                actor,
+                "user_disable",
+                "ok",
+                None,
+                format!("account {username}"),
+            )?;
+            if n == 0 {
+                return Err(("not_found", format!("没有有效的账号 {username}。")));
+            }
+            println!("已停用账号 {username}，它的登录都已退出。");
+        }
+    }
+    Ok(())
 }
 
 fn run(cli: Cli) -> Result<(), Failure> {
@@ -406,6 +532,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 }
             }
         }
+        Command::User { command } => user(&storage, &actor, command)?,
         Command::Villages { json } => {
             let list = cunan_county::summary::summaries(&storage).map_err(storage_failure)?;
             if json {

@@ -17,8 +17,8 @@ use cunan_sync::Change;
 
 use crate::storage::{
     check_not_ahead, AuditEntry, AuditRecord, ChangePage, CountyStorage, DeviceAuth, DeviceRecord,
-    Enrollment, Stats, StorageError, Via, ENROLLMENT_CODE_DAYS, MAX_ENROLLMENT_CODE_DAYS,
-    TOKEN_IDLE_DAYS,
+    Enrollment, StaffUser, Stats, StorageError, Via, ENROLLMENT_CODE_DAYS,
+    MAX_ENROLLMENT_CODE_DAYS, TOKEN_IDLE_DAYS,
 };
 
 const SCHEMA: &str = "
@@ -95,6 +95,22 @@ CREATE TABLE IF NOT EXISTS audit (
     detail       TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS audit_at ON audit (at);
+-- Dashboard accounts of county and township staff (`dashboard`), passwords as Argon2id PHC
+-- strings; a township account sees the villages whose code starts with its prefix.
+CREATE TABLE IF NOT EXISTS staff_user (
+    username      TEXT PRIMARY KEY,
+    display_name  TEXT NOT NULL,
+    password_hash TEXT NOT NULL,
+    scope_prefix  TEXT NOT NULL DEFAULT '',
+    created_at    TEXT NOT NULL,
+    disabled_at   TEXT
+);
+CREATE TABLE IF NOT EXISTS staff_session (
+    token_hash TEXT PRIMARY KEY,
+    username   TEXT NOT NULL REFERENCES staff_user (username),
+    created_at TEXT NOT NULL,
+    expires_at TEXT NOT NULL
+);
 -- Each village's dashboard summary (`summary.rs`), kept until the village's data changes.
 CREATE TABLE IF NOT EXISTS village_summary (
     village_code TEXT PRIMARY KEY REFERENCES village (code),
@@ -245,6 +261,16 @@ fn lapsed(last_used: &str, now: chrono::DateTime<chrono::Utc>) -> bool {
     let idle_limit = chrono::Duration::days(i64::from(TOKEN_IDLE_DAYS));
     chrono::DateTime::parse_from_rfc3339(last_used)
         .map_or(true, |t| now - t.with_timezone(&chrono::Utc) >= idle_limit)
+}
+
+fn staff_user(r: &rusqlite::Row<'_>) -> rusqlite::Result<StaffUser> {
+    Ok(StaffUser {
+        username: r.get(0)?,
+        display_name: r.get(1)?,
+        scope_prefix: r.get(2)?,
+        created_at: r.get(3)?,
+        disabled: r.get(4)?,
+    })
 }
 
 fn has_column(
@@ -989,6 +1015,106 @@ impl CountyStorage for SqliteStorage {
              ON CONFLICT (village_code) DO UPDATE SET version = excluded.version,
                through_seq = excluded.through_seq, json = excluded.json",
             params![village_code, version, through, json],
+        ))?;
+        Ok(())
+    }
+
+    fn add_user(
+        &self,
+        username: &str,
+        display_name: &str,
+        password_hash: &str,
+        scope_prefix: &str,
+    ) -> Result<(), StorageError> {
+        let now = self.now();
+        let conn = self.lock()?;
+        let added = db(conn.execute(
+            "INSERT OR IGNORE INTO staff_user (username, display_name, password_hash, scope_prefix, created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![username, display_name, password_hash, scope_prefix, now],
+        ))?;
+        if added == 0 {
+            return Err(StorageError::Invalid(format!(
+                "账号“{username}”已经存在，请换一个账号名。"
+            )));
+        }
+        Ok(())
+    }
+
+    fn user_for_login(&self, username: &str) -> Result<Option<(StaffUser, String)>, StorageError> {
+        let conn = self.lock()?;
+        db(conn
+            .query_row(
+                "SELECT username, display_name, scope_prefix, created_at, disabled_at IS NOT NULL,
+                        password_hash
+                 FROM staff_user WHERE username = ?1",
+                [username],
+                |r| Ok((staff_user(r)?, r.get(5)?)),
+            )
+            .optional())
+    }
+
+    fn users(&self) -> Result<Vec<StaffUser>, StorageError> {
+        let conn = self.lock()?;
+        let mut stmt = db(conn.prepare(
+            "SELECT username, display_name, scope_prefix, created_at, disabled_at IS NOT NULL
+             FROM staff_user ORDER BY scope_prefix, username",
+        ))?;
+        let rows = db(stmt.query_map([], staff_user))?;
+        rows.map(db).collect()
+    }
+
+    fn disable_user(&self, username: &str) -> Result<usize, StorageError> {
+        let now = self.now();
+        let mut conn = self.lock()?;
+        let tx = db(conn.transaction())?;
+        let n = db(tx.execute(
+            "UPDATE staff_user SET disabled_at = ?2 WHERE username = ?1 AND disabled_at IS NULL",
+            params![username, now],
+        ))?;
+        db(tx.execute("DELETE FROM staff_session WHERE username = ?1", [username]))?;
+        db(tx.commit())?;
+        Ok(n)
+    }
+
+    fn create_session(
+        &self,
+        token_hash: &str,
+        username: &str,
+        expires_at: &str,
+    ) -> Result<(), StorageError> {
+        let now = self.now();
+        let conn = self.lock()?;
+        // Sessions long over are cleared as new ones start.
+        db(conn.execute("DELETE FROM staff_session WHERE expires_at < ?1", [&now]))?;
+        db(conn.execute(
+            "INSERT INTO staff_session (token_hash, username, created_at, expires_at)
+             VALUES (?1, ?2, ?3, ?4)",
+            params![token_hash, username, now, expires_at],
+        ))?;
+        Ok(())
+    }
+
+    fn session_user(&self, token_hash: &str) -> Result<Option<StaffUser>, StorageError> {
+        let now = self.now();
+        let conn = self.lock()?;
+        db(conn
+            .query_row(
+                "SELECT u.username, u.display_name, u.scope_prefix, u.created_at,
+                        u.disabled_at IS NOT NULL
+                 FROM staff_session s JOIN staff_user u ON u.username = s.username
+                 WHERE s.token_hash = ?1 AND s.expires_at > ?2 AND u.disabled_at IS NULL",
+                params![token_hash, now],
+                staff_user,
+            )
+            .optional())
+    }
+
+    fn end_session(&self, token_hash: &str) -> Result<(), StorageError> {
+        let conn = self.lock()?;
+        db(conn.execute(
+            "DELETE FROM staff_session WHERE token_hash = ?1",
+            [token_hash],
         ))?;
         Ok(())
     }

@@ -117,6 +117,25 @@ pub struct AuditRecord {
     pub entry: AuditEntry,
 }
 
+/// A county or township staff account of the dashboard.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct StaffUser {
+    pub username: String,
+    pub display_name: String,
+    /// The division-code prefix of the villages this account sees: '' for the whole county, a
+    /// township's 9 digits for a township account.
+    pub scope_prefix: String,
+    pub created_at: String,
+    pub disabled: bool,
+}
+
+impl StaffUser {
+    /// Whether this account may see the village `code`.
+    pub fn sees(&self, code: &str) -> bool {
+        code.starts_with(&self.scope_prefix)
+    }
+}
+
 /// How long a new enrollment code is valid, in days, unless told otherwise.
 pub const ENROLLMENT_CODE_DAYS: u32 = 7;
 /// The longest validity an enrollment code can be given, in days.
@@ -235,6 +254,29 @@ pub trait CountyStorage: Send + Sync + 'static {
         through: i64,
         json: &str,
     ) -> Result<(), StorageError>;
+    /// Adds a dashboard account (`password_hash`: a PHC string); Invalid if the name is taken.
+    fn add_user(
+        &self,
+        username: &str,
+        display_name: &str,
+        password_hash: &str,
+        scope_prefix: &str,
+    ) -> Result<(), StorageError>;
+    /// An account and its password hash, for logging in.
+    fn user_for_login(&self, username: &str) -> Result<Option<(StaffUser, String)>, StorageError>;
+    fn users(&self) -> Result<Vec<StaffUser>, StorageError>;
+    /// Disables an account and ends its sessions; how many accounts changed.
+    fn disable_user(&self, username: &str) -> Result<usize, StorageError>;
+    /// Starts a dashboard session (the token's SHA-256) until `expires_at`.
+    fn create_session(
+        &self,
+        token_hash: &str,
+        username: &str,
+        expires_at: &str,
+    ) -> Result<(), StorageError>;
+    /// The account of a live session (not expired, account not disabled).
+    fn session_user(&self, token_hash: &str) -> Result<Option<StaffUser>, StorageError>;
+    fn end_session(&self, token_hash: &str) -> Result<(), StorageError>;
     /// Adds a line to the audit trail.
     fn record(&self, entry: &AuditEntry) -> Result<(), StorageError>;
     /// The newest `limit` audit lines, newest first.

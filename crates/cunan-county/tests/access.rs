@@ -36,33 +36,13 @@ fn world() -> World {
     let client = SyncClient::new(&county.url()).unwrap();
     let mut villages = Vec::new();
     for (name, seed) in [("a", 1), ("b", 2)] {
-        let mut store = demo_store(&dir.path().join(format!("{name}.db")), 3, seed);
         // Two demo villages share a code; give B its own.
-        if name == "b" {
-            store
-                .conn()
-                .execute_batch(
-                    "UPDATE village SET code = '330502101202';
-                     UPDATE change_log SET data = json_set(data, '$.code', '330502101202') WHERE table_name = 'village';",
-                )
-                .unwrap();
-            for table in cunan_core::records::SYNCED_TABLES {
-                store
-                    .conn()
-                    .execute(
-                        &format!("UPDATE {table} SET village_code = '330502101202'"),
-                        [],
-                    )
-                    .unwrap();
-            }
-            store
-                .conn()
-                .execute(
-                    "UPDATE change_log SET data = json_set(data, '$.village_code', '330502101202')",
-                    [],
-                )
-                .unwrap();
-        }
+        let path = dir.path().join(format!("{name}.db"));
+        let mut store = if name == "b" {
+            demo_village_as(&path, 3, seed, "330502101202", None)
+        } else {
+            demo_store(&path, 3, seed)
+        };
         let code = village_code(&store);
         let enrollment = county.storage.add_village(&code, name).unwrap();
         client.enroll(&mut store, &enrollment).unwrap();

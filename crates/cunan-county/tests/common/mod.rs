@@ -29,6 +29,45 @@ pub fn demo_store(path: &Path, households: usize, seed: u64) -> Store {
     .0
 }
 
+/// A demo village store moved to another village: its 区划代码 (everywhere, change log too) and,
+/// if given, its township. (The demo villages share one code.)
+pub fn demo_village_as(
+    path: &Path,
+    households: usize,
+    seed: u64,
+    code: &str,
+    township: Option<&str>,
+) -> Store {
+    let store = demo_store(path, households, seed);
+    let conn = store.conn();
+    conn.execute("UPDATE village SET code = ?1", [code])
+        .unwrap();
+    conn.execute(
+        "UPDATE change_log SET data = json_set(data, '$.code', ?1) WHERE table_name = 'village'",
+        [code],
+    )
+    .unwrap();
+    if let Some(township) = township {
+        conn.execute("UPDATE village SET township = ?1", [township])
+            .unwrap();
+        conn.execute(
+            "UPDATE change_log SET data = json_set(data, '$.township', ?1) WHERE table_name = 'village'",
+            [township],
+        )
+        .unwrap();
+    }
+    for table in cunan_core::records::SYNCED_TABLES {
+        conn.execute(&format!("UPDATE {table} SET village_code = ?1"), [code])
+            .unwrap();
+    }
+    conn.execute(
+        "UPDATE change_log SET data = json_set(data, '$.village_code', ?1)",
+        [code],
+    )
+    .unwrap();
+    store
+}
+
 pub struct County {
     pub storage: Arc<SqliteStorage>,
     pub server: TestServer,
