@@ -57,6 +57,9 @@ impl Default for ServeLimits {
     }
 }
 
+/// How often the dashboard's stale village summaries are recomputed in the background.
+const SUMMARY_REFRESH: Duration = Duration::from_secs(10);
+
 /// Serves the API on `listener` with the default [`ServeLimits`] until `shutdown` completes.
 pub async fn serve<S: CountyStorage>(
     listener: tokio::net::TcpListener,
@@ -74,6 +77,24 @@ pub async fn serve_with<S: CountyStorage>(
     limits: ServeLimits,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    // The dashboard's summaries are kept fresh in the background, so that a page load after a
+    // wave of syncs finds them computed (the page computes any still stale itself).
+    let refresher = {
+        let storage = storage.clone();
+        tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(SUMMARY_REFRESH).await;
+                let storage = storage.clone();
+                let done = tokio::task::spawn_blocking(move || {
+                    summary::summaries(storage.as_ref()).map(|_| ())
+                })
+                .await;
+                if let Ok(Err(e)) = done {
+                    eprintln!("cunan-county: refreshing the dashboard summaries: {e}");
+                }
+            }
+        })
+    };
     let app = api::router_with(storage, limits.request_timeout);
     let slots_total = limits.max_connections.clamp(1, Semaphore::MAX_PERMITS);
     let slots = Arc::new(Semaphore::new(slots_total));
@@ -123,6 +144,7 @@ pub async fn serve_with<S: CountyStorage>(
             drop(permit);
         });
     }
+    refresher.abort();
     let _ = closing.send(());
     // Every connection holds a slot until it ends: all slots back means all done.
     let _ = slots.acquire_many(slots_total as u32).await;
