@@ -102,6 +102,16 @@ test("the county sees every village, sorts and filters them, and opens one", asy
   assert.equal(await page.locator(t("incident-count")).innerText(), env("COUNTY_INCIDENTS"));
   await shot(page, "county-emergency");
 
+  // 下发: a duty line published from the form.
+  await page.click("nav >> text=下发资料");
+  await page.fill(t("contact-name"), "县防指值班室");
+  await page.fill(t("contact-org"), "县防汛防台抗旱指挥部");
+  await page.fill(t("contact-phone"), "0572-2220000");
+  await page.click(t("publish-contact"));
+  await page.locator(t("published")).waitFor();
+  assert.equal(await page.locator(t("county-contact")).count(), 1);
+  await shot(page, "county-publish");
+
   // The export downloads an .xlsx.
   await page.click("nav >> text=各村备战");
   await page.locator(t("villages")).waitFor();
@@ -117,6 +127,7 @@ test("a township account sees only its own villages", async () => {
   assert.ok(shown.length > 0);
   assert.ok(shown.every((c) => c.startsWith(env("COUNTY_TOWNSHIP_PREFIX"))), String(shown));
   assert.match(await page.locator(t("who")).innerText(), /乡镇/);
+  assert.equal(await page.locator("nav >> text=下发资料").count(), 0, "publishing is the county's");
   const other = await page.goto(`${URL}/dashboard/village/${env("COUNTY_OTHER_CODE")}`);
   assert.equal(other.status(), 404);
   // Logging out leads back to the login page, and the dashboard stays closed.

@@ -220,3 +220,142 @@ fn passwords_are_hashed_and_short_ones_refused() {
     assert!(hash.starts_with("$argon2id$"), "{hash}");
     assert!(!hash.contains("long enough"));
 }
+
+/// 下发 from the dashboard: county accounts only; a sensible deadline setting and a duty line
+/// reach the village with its next sync, as the county's (read-only there); a contact stopped is
+/// gone after the next sync; nonsense is refused and nothing published.
+#[test]
+fn the_county_publishes_deadlines_and_contacts_that_reach_the_villages() {
+    let dir = tempfile::tempdir().unwrap();
+    let county = County::start(&dir.path().join("county.db"));
+    let mut village = demo_store(&dir.path().join("a.db"), 10, 8);
+    let client = enrolled_and_synced(&county, &mut village);
+    for (user, prefix) in [("county", ""), ("xikou", TOWNSHIP)] {
+        let hash = hash_password("correct horse 1").unwrap();
+        county.storage.add_user(user, user, &hash, prefix).unwrap();
+    }
+    let http = Client::builder().redirect(Policy::none()).build().unwrap();
+    let login = |user: &str| {
+        let response = http
+            .post(format!("{}/login", county.url()))
+            .form(&[("username", user), ("password", "correct horse 1")])
+            .send()
+            .unwrap();
+        response.headers()["set-cookie"]
+            .to_str()
+            .unwrap()
+            .split(';')
+            .next()
+            .unwrap()
+            .to_string()
+    };
+    let post = |cookie: &str, path: &str, form: &[(&str, &str)]| {
+        let response = http
+            .post(format!("{}{path}", county.url()))
+            .header("cookie", cookie)
+            .form(form)
+            .send()
+            .unwrap();
+        (response.status().as_u16(), response.text().unwrap())
+    };
+    let township = login("xikou");
+    let (status, _) = post(
+        &township,
+        "/dashboard/publish/contact",
+        &[("name", "乡镇值班"), ("phone", "0572-2220001")],
+    );
+    assert_eq!(status, 403, "a township account does not publish");
+    let staff = login("county");
+    let before = county.storage.change_count().unwrap();
+    let (status, page) = post(
+        &staff,
+        "/dashboard/publish/deadlines",
+        &[
+            ("normal_phone", "60"),
+            ("normal_written", "30"),
+            ("urgent_phone", "10"),
+            ("urgent_written", "20"),
+            ("urgent_from", "II"),
+        ],
+    );
+    assert_eq!(status, 400, "written before phone is nonsense");
+    assert!(page.contains("时限不合理"));
+    assert_eq!(
+        county.storage.change_count().unwrap(),
+        before,
+        "nothing published"
+    );
+
+    let (status, page) = post(
+        &staff,
+        "/dashboard/publish/deadlines",
+        &[
+            ("normal_phone", "20"),
+            ("normal_written", "50"),
+            ("urgent_phone", "10"),
+            ("urgent_written", "25"),
+            ("urgent_from", "III"),
+        ],
+    );
+    assert_eq!(status, 200, "{page}");
+    assert!(page.contains("报告时限已下发"));
+    let (status, page) = post(
+        &staff,
+        "/dashboard/publish/contact",
+        &[
+            ("name", "县防指值班室"),
+            ("organization", "县防汛防台抗旱指挥部"),
+            ("phone", "0572-2220000"),
+            ("duty", "1"),
+        ],
+    );
+    assert_eq!(status, 200, "{page}");
+    assert!(page.contains("县防指值班室"));
+
+    client.sync_once(&mut village, &mut |_| {}).unwrap();
+    let (setting, source) = cunan_core::incident::deadline_setting(&village).unwrap();
+    assert!(matches!(
+        source,
+        cunan_core::incident::DeadlineSource::County
+    ));
+    assert_eq!(
+        (setting.normal.phone_minutes, setting.normal.written_minutes),
+        (20, 50)
+    );
+    assert_eq!(
+        (setting.urgent.phone_minutes, setting.urgent.written_minutes),
+        (10, 25)
+    );
+    let duty = village
+        .list::<cunan_core::Contact>()
+        .unwrap()
+        .into_iter()
+        .find(|c| c.name == "县防指值班室")
+        .expect("the county's duty line reached the village");
+    assert!(duty.is_duty_line);
+    assert_eq!(duty.owner, "county");
+
+    // Stopped: gone from the village after its next sync.
+    let (_, page) = post(
+        &staff,
+        "/dashboard/publish/contact/remove",
+        &[("id", &duty.id)],
+    );
+    assert!(page.contains("已停止下发"));
+    client.sync_once(&mut village, &mut |_| {}).unwrap();
+    assert!(village
+        .list::<cunan_core::Contact>()
+        .unwrap()
+        .iter()
+        .all(|c| c.name != "县防指值班室"));
+    let audit = county.storage.audit_log(20).unwrap();
+    assert_eq!(
+        audit
+            .iter()
+            .filter(|a| a.entry.action == "publish"
+                && a.entry.actor == "staff county"
+                && a.entry.outcome == "ok")
+            .count(),
+        3
+    );
+}

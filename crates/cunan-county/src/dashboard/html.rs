@@ -28,6 +28,7 @@ pub fn esc(text: &str) -> String {
 pub enum Tab {
     Villages,
     Emergency,
+    Publish,
 }
 
 /// A whole page: the top bar (tabs, who is logged in, 退出) and `body`.
@@ -43,9 +44,15 @@ pub fn page(title: &str, user: Option<&StaffUser>, tab: Option<Tab>, body: &str)
         } else {
             format!("乡镇 {}", user.scope_prefix)
         };
+        // Publishing is the county's: township accounts do not see the tab.
+        let publish = if user.scope_prefix.is_empty() {
+            tab_link(Tab::Publish, "/dashboard/publish", "下发资料")
+        } else {
+            String::new()
+        };
         let _ = write!(
             top,
-            "<nav>{}{}</nav><div class=\"who\"><span data-test=\"who\">{}（{}）</span>\
+            "<nav>{}{}{publish}</nav><div class=\"who\"><span data-test=\"who\">{}（{}）</span>\
              <form method=\"post\" action=\"/logout\"><button type=\"submit\" class=\"link\">退出</button></form></div>",
             tab_link(Tab::Villages, "/dashboard", "各村备战"),
             tab_link(Tab::Emergency, "/dashboard/emergency", "应急态势"),
@@ -178,6 +185,12 @@ ul.plain { margin:0; padding-left:18px; }
 .login input { width:100%; }
 .error { background:var(--red-bg); color:var(--red); border-radius:6px; padding:8px 12px; margin-top:12px; }
 .empty { padding:24px; text-align:center; color:var(--muted); }
+.ok { background:var(--green-bg); color:var(--green); border-color:#b7dfc4; margin-bottom:12px; }
+.form-grid { display:flex; flex-wrap:wrap; gap:12px 20px; align-items:flex-end; margin-top:12px; }
+.form-grid fieldset { border:1px solid var(--border); border-radius:6px; padding:8px 12px; display:flex; gap:12px; flex-wrap:wrap; }
+.form-grid legend { color:var(--muted); padding:0 4px; }
+.form-grid input[type=number] { width:80px; font:inherit; padding:6px 8px; border:1px solid var(--border); border-radius:6px; }
+.form-grid p { margin:0; width:100%; }
 "#;
 
 /// Sorting by a click on a column head, and the township filter: a few lines of script, no

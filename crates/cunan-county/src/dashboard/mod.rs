@@ -5,6 +5,7 @@
 //! township account sees only its villages (division-code prefix), on every page and export.
 
 mod html;
+mod publish;
 
 use std::collections::BTreeMap;
 use std::net::IpAddr;
@@ -53,6 +54,19 @@ pub fn router<S: CountyStorage>(storage: Arc<S>) -> Router {
         .route("/dashboard/emergency", get(emergency_page::<S>))
         .route("/dashboard/export.xlsx", get(export::<S>))
         .route("/dashboard/font.ttf", get(font))
+        .route("/dashboard/publish", get(publish::publish_page::<S>))
+        .route(
+            "/dashboard/publish/deadlines",
+            post(publish::publish_deadlines::<S>),
+        )
+        .route(
+            "/dashboard/publish/contact",
+            post(publish::publish_contact::<S>),
+        )
+        .route(
+            "/dashboard/publish/contact/remove",
+            post(publish::remove_contact::<S>),
+        )
         .with_state(state)
 }
 
