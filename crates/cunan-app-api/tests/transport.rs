@@ -49,6 +49,17 @@ fn village_code(store: &Store) -> String {
     store.village().unwrap().unwrap().code
 }
 
+/// A county server serving HTTPS with `cert` and `key` (PEM).
+fn https_county(dir: &Path, cert: &str, key: &str) -> (Arc<SqliteStorage>, TestServer) {
+    let storage = Arc::new(SqliteStorage::open(&dir.join("county.db")).unwrap());
+    let limits = ServeLimits {
+        tls: Some(cunan_county::tls_config(cert.as_bytes(), key.as_bytes()).unwrap()),
+        ..Default::default()
+    };
+    let server = TestServer::start_with_limits(storage.clone(), 0, limits).unwrap();
+    (storage, server)
+}
+
 fn options(ca: Option<&str>) -> ClientOptions {
     ClientOptions {
         extra_roots_pem: ca.map(|pem| pem.as_bytes().to_vec()),
@@ -60,12 +71,7 @@ fn options(ca: Option<&str>) -> ClientOptions {
 fn a_village_syncs_over_https_and_refuses_a_certificate_it_cannot_verify() {
     let dir = tempfile::tempdir().unwrap();
     let (ca, cert, key) = county_pki();
-    let storage = Arc::new(SqliteStorage::open(&dir.path().join("county.db")).unwrap());
-    let limits = ServeLimits {
-        tls: Some(cunan_county::tls_config(cert.as_bytes(), key.as_bytes()).unwrap()),
-        ..Default::default()
-    };
-    let server = TestServer::start_with_limits(storage.clone(), 0, limits).unwrap();
+    let (storage, server) = https_county(dir.path(), &cert, &key);
     let mut village = demo_store(&dir.path().join("v.db"), 5, 3);
     let code = storage
         .add_village(&village_code(&village), "演示村")
@@ -102,12 +108,7 @@ fn a_village_syncs_over_https_and_refuses_a_certificate_it_cannot_verify() {
 fn the_app_layer_trusts_the_countys_authority_from_county_ca_pem_next_to_the_store() {
     let dir = tempfile::tempdir().unwrap();
     let (ca, cert, key) = county_pki();
-    let storage = Arc::new(SqliteStorage::open(&dir.path().join("county.db")).unwrap());
-    let limits = ServeLimits {
-        tls: Some(cunan_county::tls_config(cert.as_bytes(), key.as_bytes()).unwrap()),
-        ..Default::default()
-    };
-    let server = TestServer::start_with_limits(storage.clone(), 0, limits).unwrap();
+    let (storage, server) = https_county(dir.path(), &cert, &key);
     let folder = dir.path().join("村安数据");
     std::fs::create_dir(&folder).unwrap();
     let mut village = demo_store(&folder.join("village.sqlite3"), 3, 4);

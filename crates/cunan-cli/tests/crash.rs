@@ -22,17 +22,6 @@ use cunan_core::demo::{self, DemoOptions};
 use cunan_core::{Resident, Store};
 use cunan_county::{CountyStorage, SqliteStorage, TestServer};
 
-/// A tiny deterministic generator for the kill moments.
-struct Rng(u64);
-impl Rng {
-    fn below(&mut self, n: u64) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0 % n.max(1)
-    }
-}
-
 fn runs(default: usize) -> usize {
     std::env::var("CRASH_RUNS")
         .ok()

@@ -10,7 +10,7 @@ use std::collections::HashMap;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{cunan, ok};
+use common::{cunan, ok, Rng};
 use cunan_core::rollcall::Mark;
 use cunan_core::{EvacuationStatus, Store};
 
@@ -164,17 +164,6 @@ fn a_transfer_is_marked_household_by_household_and_counted_in_the_report() {
     );
     assert!(!late.status.success());
     assert!(String::from_utf8_lossy(&late.stderr).contains("已经解除"));
-}
-
-/// A tiny deterministic generator for the kill moments.
-struct Rng(u64);
-impl Rng {
-    fn below(&mut self, n: u64) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0 % n
-    }
 }
 
 #[test]

@@ -2,10 +2,14 @@
 //! be revoked alone, and a token unused for half a year stops working. The server's clock is
 //! moved, never slept on.
 
+mod common;
+
+use common::*;
+
 use std::sync::Arc;
 
-use chrono::{DateTime, Duration, Utc};
-use cunan_core::clock::{Clock, FixedClock, Hlc};
+use chrono::Duration;
+use cunan_core::clock::{FixedClock, Hlc};
 use cunan_core::sync::Change;
 use cunan_county::storage::TOKEN_IDLE_DAYS;
 use cunan_county::{CountyStorage, DeviceAuth, SqliteStorage, StorageError, TestServer, Via};
@@ -17,23 +21,8 @@ const B: &str = "330599101202";
 /// A device of village A whose id someone in village B has learnt.
 const DEVICE: &str = "0190a000-0000-7000-8000-00000000d001";
 
-struct SharedClock(Arc<FixedClock>);
-
-impl Clock for SharedClock {
-    fn now(&self) -> DateTime<Utc> {
-        self.0.now()
-    }
-}
-
-fn start() -> DateTime<Utc> {
-    "2026-06-01T08:00:00Z".parse().unwrap()
-}
-
 fn county(path: &std::path::Path) -> (SqliteStorage, Arc<FixedClock>) {
-    let clock = Arc::new(FixedClock::at(start()));
-    let storage =
-        SqliteStorage::open_with_clock(path, Box::new(SharedClock(clock.clone()))).unwrap();
-    (storage, clock)
+    county_on_clock(path)
 }
 
 /// A new grid row of `village`, written by `device` as its change number `seq`.

@@ -4,34 +4,20 @@
 
 mod common;
 
+use common::*;
+
 use std::sync::Arc;
 
 use chrono::{DateTime, Duration, Utc};
-use cunan_core::clock::{Clock, FixedClock};
+use cunan_core::clock::FixedClock;
 use cunan_county::{CountyStorage, SqliteStorage, TestServer};
 use cunan_sync::protocol::{ErrorBody, PROTOCOL_HEADER, PROTOCOL_VERSION};
 use sha2::{Digest, Sha256};
 
 const VILLAGE: &str = "330599101201";
 
-/// The server's clock, shared with the test that moves it.
-struct SharedClock(Arc<FixedClock>);
-
-impl Clock for SharedClock {
-    fn now(&self) -> DateTime<Utc> {
-        self.0.now()
-    }
-}
-
-fn start() -> DateTime<Utc> {
-    "2026-06-01T08:00:00Z".parse().unwrap()
-}
-
 fn county(path: &std::path::Path) -> (SqliteStorage, Arc<FixedClock>) {
-    let clock = Arc::new(FixedClock::at(start()));
-    let storage =
-        SqliteStorage::open_with_clock(path, Box::new(SharedClock(clock.clone()))).unwrap();
-    (storage, clock)
+    county_on_clock(path)
 }
 
 fn enrolls(storage: &SqliteStorage, code: &str, device: &str) -> bool {

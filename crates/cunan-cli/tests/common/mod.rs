@@ -56,3 +56,15 @@ pub fn id_number(birth: &str, seq: u32) -> String {
     let check = cunan_core::validate::resident_id_check_char(&first17).unwrap();
     format!("{first17}{check}")
 }
+
+/// A tiny deterministic generator for kill moments (the crash campaigns).
+pub struct Rng(pub u64);
+
+impl Rng {
+    pub fn below(&mut self, n: u64) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0 % n.max(1)
+    }
+}

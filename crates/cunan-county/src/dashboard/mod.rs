@@ -312,6 +312,16 @@ async fn visible<S: CountyStorage>(
     .map_err(|_| StorageError::Database("summary task failed".into()))?
 }
 
+/// The logged-in account and the villages it may see, or the response to give instead.
+async fn staff_and_villages<S: CountyStorage>(
+    state: &Arc<Dashboard<S>>,
+    headers: &HeaderMap,
+) -> Result<(StaffUser, Vec<VillageSummary>), Response> {
+    let user = staff(state, headers).await?;
+    let list = visible(state, &user).await.map_err(failure)?;
+    Ok((user, list))
+}
+
 fn township_of(s: &VillageSummary) -> &str {
     if s.township.is_empty() {
         "（未填乡镇）"
@@ -324,13 +334,9 @@ async fn villages_page<S: CountyStorage>(
     State(state): State<Arc<Dashboard<S>>>,
     headers: HeaderMap,
 ) -> Response {
-    let user = match staff(&state, &headers).await {
-        Ok(user) => user,
+    let (user, list) = match staff_and_villages(&state, &headers).await {
+        Ok(found) => found,
         Err(response) => return response,
-    };
-    let list = match visible(&state, &user).await {
-        Ok(list) => list,
-        Err(e) => return failure(e),
     };
     let now = state.storage.clock_now();
     Html(page(
@@ -499,13 +505,9 @@ async fn village_page<S: CountyStorage>(
     headers: HeaderMap,
     Path(code): Path<String>,
 ) -> Response {
-    let user = match staff(&state, &headers).await {
-        Ok(user) => user,
+    let (user, list) = match staff_and_villages(&state, &headers).await {
+        Ok(found) => found,
         Err(response) => return response,
-    };
-    let list = match visible(&state, &user).await {
-        Ok(list) => list,
-        Err(e) => return failure(e),
     };
     // Another township's village is answered as one that does not exist.
     let Some(s) = list.into_iter().find(|s| s.village_code == code) else {
@@ -677,13 +679,9 @@ async fn export<S: CountyStorage>(
     headers: HeaderMap,
     Query(query): Query<ExportQuery>,
 ) -> Response {
-    let user = match staff(&state, &headers).await {
-        Ok(user) => user,
+    let (user, list) = match staff_and_villages(&state, &headers).await {
+        Ok(found) => found,
         Err(response) => return response,
-    };
-    let list = match visible(&state, &user).await {
-        Ok(list) => list,
-        Err(e) => return failure(e),
     };
     let township = query.township;
     let rows: Vec<&VillageSummary> = list

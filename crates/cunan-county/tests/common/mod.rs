@@ -68,6 +68,28 @@ pub fn demo_village_as(
     store
 }
 
+/// A county server's clock shared with the test that moves it (tests of expiry and lapses).
+pub struct SharedClock(pub Arc<cunan_core::clock::FixedClock>);
+
+impl cunan_core::clock::Clock for SharedClock {
+    fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        self.0.now()
+    }
+}
+
+/// The instant the clocked tests start at.
+pub fn start() -> chrono::DateTime<chrono::Utc> {
+    "2026-06-01T08:00:00Z".parse().unwrap()
+}
+
+/// A county store on a clock the test moves, starting at [`start`].
+pub fn county_on_clock(path: &Path) -> (SqliteStorage, Arc<cunan_core::clock::FixedClock>) {
+    let clock = Arc::new(cunan_core::clock::FixedClock::at(start()));
+    let storage =
+        SqliteStorage::open_with_clock(path, Box::new(SharedClock(clock.clone()))).unwrap();
+    (storage, clock)
+}
+
 pub struct County {
     pub storage: Arc<SqliteStorage>,
     pub server: TestServer,
