@@ -2,9 +2,10 @@
 //! one transaction. The rules are documented on [`crate::RosterImport`].
 
 use std::collections::{HashMap, HashSet};
-use std::io::Cursor;
+use std::io::{Cursor, Read, Seek};
+use std::panic::AssertUnwindSafe;
 
-use calamine::{open_workbook_auto_from_rs, Reader};
+use calamine::{open_workbook_auto_from_rs, Data, DataRef, Reader, Sheets};
 use cunan_core::validate::{self, ValidationError};
 use cunan_core::{
     CoreError, Grid, Household, Record, Resident, Store, VulnerableKind, VulnerablePerson,
@@ -52,29 +53,84 @@ struct Sheet {
     header: Header,
 }
 
+/// Columns read from a sheet. A roster has a few dozen; a cell further right (a stray mark in
+/// column XFD, say) is no roster column, and reading up to it would make every row that wide.
+const MAX_COLUMNS: u32 = 256;
+/// Excel's last row: a cell said to be below it is not from any spreadsheet program.
+const MAX_ROWS: u32 = 1_048_576;
+
+/// A non-empty cell and where it is: (row, column, cell), counted from A1 = (0, 0).
+type PlacedCell = (u32, u32, Cell);
+
+/// A sheet's non-empty cells within [`MAX_ROWS`] and [`MAX_COLUMNS`]; `None` if the sheet cannot
+/// be read.
+fn sheet_cells<RS: Read + Seek>(workbook: &mut Sheets<RS>, name: &str) -> Option<Vec<PlacedCell>> {
+    let within = |row: u32, col: u32| row < MAX_ROWS && col < MAX_COLUMNS;
+    if let Sheets::Xlsx(xlsx) = workbook {
+        // Cell by cell: calamine's range would first make a grid reaching from the first cell to
+        // the last, billions of cells for one stray mark at XFD1048576.
+        let mut reader = xlsx.worksheet_cells_reader(name).ok()?;
+        let mut cells = Vec::new();
+        while let Some(cell) = reader.next_cell().ok()? {
+            let (row, col) = cell.get_position();
+            if within(row, col) && !matches!(cell.get_value(), DataRef::Empty) {
+                let data = Data::from(cell.get_value().clone());
+                cells.push((row, col, Cell::from_data(&data)));
+            }
+        }
+        return Some(cells);
+    }
+    let range = workbook.worksheet_range(name).ok()?;
+    let (start_row, start_col) = range.start()?;
+    Some(
+        range
+            .used_cells()
+            .map(|(r, c, data)| (start_row + r as u32, start_col + c as u32, data))
+            .filter(|(r, c, _)| within(*r, *c))
+            .map(|(r, c, data)| (r, c, Cell::from_data(data)))
+            .collect(),
+    )
+}
+
+/// Every readable sheet of the workbook: its name and [`sheet_cells`].
+fn workbook_cells(bytes: &[u8]) -> Result<Vec<(String, Vec<PlacedCell>)>, ExcelError> {
+    let mut workbook = open_workbook_auto_from_rs(Cursor::new(bytes))
+        .map_err(|_| ExcelError::Unreadable(NOT_A_WORKBOOK.into()))?;
+    Ok(workbook
+        .sheet_names()
+        .into_iter()
+        .filter_map(|name| sheet_cells(&mut workbook, &name).map(|cells| (name, cells)))
+        .collect())
+}
+
 fn read_sheets(bytes: &[u8]) -> Result<Option<Sheet>, ExcelError> {
     if bytes.is_empty() {
         return Err(ExcelError::Unreadable(
             "文件是空的（0 字节），没有可导入的内容。请确认选对了文件；如是从微信、邮件下载的，请重新下载后再导入。".into(),
         ));
     }
-    let mut workbook = open_workbook_auto_from_rs(Cursor::new(bytes))
-        .map_err(|_| ExcelError::Unreadable(NOT_A_WORKBOOK.into()))?;
+    // calamine does not survive every damaged file (a cell address like A4294967296 overflows
+    // its arithmetic): a panic in it means a file that cannot be read, not a crash of the app.
+    let sheets = match std::panic::catch_unwind(AssertUnwindSafe(|| workbook_cells(bytes))) {
+        Ok(read) => read?,
+        Err(_) => {
+            eprintln!("cunan-excel: the workbook reader panicked on a damaged file");
+            return Err(ExcelError::Unreadable(NOT_A_WORKBOOK.into()));
+        }
+    };
     let mut best: Option<Sheet> = None;
-    for name in workbook.sheet_names() {
-        let Ok(range) = workbook.worksheet_range(&name) else {
+    for (name, cells) in sheets {
+        let Some(height) = cells.iter().map(|(r, _, _)| *r as usize + 1).max() else {
             continue;
         };
-        let Some((start_row, start_col)) = range.start() else {
-            continue;
-        };
-        let width = start_col as usize + range.width();
-        let mut rows: Vec<Vec<Cell>> = vec![Vec::new(); start_row as usize];
-        for data_row in range.rows() {
-            let mut row = vec![Cell::Empty; start_col as usize];
-            row.extend(data_row.iter().map(Cell::from_data));
-            row.resize(width, Cell::Empty);
-            rows.push(row);
+        // Rows only as long as their last cell: cells are looked up with `get`.
+        let mut rows: Vec<Vec<Cell>> = vec![Vec::new(); height];
+        for (r, c, cell) in cells {
+            let row = &mut rows[r as usize];
+            if row.len() <= c as usize {
+                row.resize(c as usize + 1, Cell::Empty);
+            }
+            row[c as usize] = cell;
         }
         let Some(header) = find_header(&rows) else {
             continue;

@@ -455,7 +455,9 @@ impl SyncClient {
         loop {
             let path = format!("/v1/pull?cursor={cursor}&limit={MAX_BATCH}");
             let response: PullResponse = self.get(&path, &token)?;
-            if response.cursor < cursor {
+            // The cursor never goes back, and a page announcing more must move it: asking again
+            // from the same place would bring the same page for ever.
+            if response.cursor < cursor || (response.more && response.cursor == cursor) {
                 return Err(SyncError::BadResponse);
             }
             // Only this village's rows and the county's are ever applied: a page with any other
