@@ -318,7 +318,9 @@ fn differences(conn: &Connection, written: &Written) -> Vec<String> {
 /// Columns a migration fills from the row rather than with a default, and what they must hold:
 /// the device's signing seed (made at first open, 32 random bytes in hex), and the permission
 /// for plain http kept by enrollments made over http before the rule (migration 8).
-fn derived(table: &str, column: &str) -> Option<fn(&BTreeMap<String, Value>) -> bool> {
+type RowCheck = fn(&BTreeMap<String, Value>) -> bool;
+
+fn derived(table: &str, column: &str) -> Option<RowCheck> {
     match (table, column) {
         ("device", "signing_seed") => Some(|row| {
             matches!(row.get("signing_seed"), Some(Value::Text(seed))
