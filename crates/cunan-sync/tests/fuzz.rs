@@ -276,6 +276,8 @@ enum Liar {
     Enroll,
     Push,
     Pull,
+    /// `POST /v1/device-key` (a device registering its bundle key): always answered honestly.
+    DeviceKey,
 }
 
 /// A county server on loopback that answers one endpoint with what the case says and the others
@@ -370,6 +372,7 @@ fn answer(stream: TcpStream, script: &Mutex<Script>) {
         t if t.starts_with("/v1/health") => Liar::Health,
         t if t.starts_with("/v1/enroll") => Liar::Enroll,
         t if t.starts_with("/v1/push") => Liar::Push,
+        t if t.starts_with("/v1/device-key") => Liar::DeviceKey,
         _ => Liar::Pull,
     };
     let reply = {
@@ -423,6 +426,7 @@ fn honest(endpoint: Liar, target: &str) -> Reply {
             "token": "cna_fuzz", "village_code": VILLAGE, "village_name": "青石村", "server_id": SERVER_ID
         })),
         Liar::Push => Reply::ok(json!({"ack_seq": 1_000_000, "stored": 0, "duplicates": 0})),
+        Liar::DeviceKey => Reply::ok(json!({"registered": true})),
         Liar::Pull => {
             let cursor: i64 = target
                 .split(['?', '&'])
@@ -458,6 +462,7 @@ fn lie(liar: Liar) -> impl Strategy<Value = Vec<u8>> {
                     "village_name": "青石村", "server_id": server_id
                 }),
                 Liar::Push => json!({"ack_seq": n, "stored": cursor, "duplicates": 0}),
+                Liar::DeviceKey => json!({"registered": more}),
                 Liar::Pull => serde_json::to_value(PullResponse {
                     changes: plan.changes(&fixture().changes, CODES),
                     cursor,
@@ -511,6 +516,10 @@ const ROUND_BOOKKEEPING: &[(&str, &str)] = &[
     ("sync_state", "last_error"),
     ("sync_state", "last_success_at"),
     ("change_log", "pushed"),
+    // The round registers the device's bundle key first (answered honestly) and pins the
+    // server's key if its health says one.
+    ("device", "key_registered_at"),
+    ("server_key", "*"),
 ];
 
 fn foreign_key_problems(store: &Store) -> usize {
