@@ -3,7 +3,8 @@
 
 import { chromium } from "playwright-core";
 
-const ARGS = [
+/** Debian's Chromium, headless, without reaching out to the network (which this machine has not). */
+export const CHROMIUM_ARGS = [
   "--no-sandbox",
   "--disable-gpu",
   "--disable-quic",
@@ -19,7 +20,7 @@ export async function openApp() {
   if (!url) throw new Error("CUNAN_UI_URL is not set: run the UI tests through `cargo test -p cunan-app --test ui`");
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
-    args: ARGS,
+    args: CHROMIUM_ARGS,
   });
   const page = await browser.newPage({ viewport: { width: 1366, height: 768 }, locale: "zh-CN" });
   const errors = [];

@@ -14,8 +14,6 @@ use std::io::{Cursor, Read, Write};
 use std::path::PathBuf;
 use std::sync::OnceLock;
 
-use chrono::NaiveDate;
-use cunan_core::demo::{self, DemoOptions};
 use cunan_core::Store;
 use cunan_excel::{Column, RosterImport, ROSTER_COLUMNS};
 use cunan_fuzz::{apply, config, mutations, Mutation, XML_TOKENS};
@@ -30,14 +28,7 @@ struct Fixture {
     workbooks: Vec<Vec<u8>>,
 }
 
-fn demo_store(path: &std::path::Path, seed: u64) -> Store {
-    let options = DemoOptions {
-        households: 3,
-        seed,
-        today: NaiveDate::from_ymd_opt(2026, 6, 1).unwrap(),
-    };
-    demo::create(path, options).unwrap().0
-}
+use cunan_fuzz::demo_store;
 
 fn fixture() -> &'static Fixture {
     static FIXTURE: OnceLock<Fixture> = OnceLock::new();

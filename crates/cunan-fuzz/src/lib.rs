@@ -468,6 +468,18 @@ pub fn copy_store(from: &Path, to: &Path) {
     }
 }
 
+/// A small demo village (3 households) at `path`, the campaigns' realistic starting data.
+pub fn demo_store(path: &Path, seed: u64) -> cunan_core::Store {
+    let options = cunan_core::demo::DemoOptions {
+        households: 3,
+        seed,
+        today: chrono::NaiveDate::from_ymd_opt(2026, 6, 1).unwrap_or_default(),
+    };
+    cunan_core::demo::create(path, options)
+        .expect("the demo village")
+        .0
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

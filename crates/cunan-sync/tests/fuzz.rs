@@ -13,9 +13,8 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 use std::time::Duration;
 
-use chrono::{NaiveDate, TimeZone, Utc};
+use chrono::{TimeZone, Utc};
 use cunan_core::clock::FixedClock;
-use cunan_core::demo::{self, DemoOptions};
 use cunan_core::sync::{self as core_sync, Change};
 use cunan_core::Store;
 use cunan_fuzz::{apply, change_plan, config, mutations, ChangePlan, Mutation, JSON_TOKENS};
@@ -52,14 +51,7 @@ fn clock() -> Arc<FixedClock> {
     ))
 }
 
-fn demo_store(path: &Path, seed: u64) -> Store {
-    let options = DemoOptions {
-        households: 3,
-        seed,
-        today: NaiveDate::from_ymd_opt(2026, 6, 1).unwrap(),
-    };
-    demo::create(path, options).unwrap().0
-}
+use cunan_fuzz::demo_store;
 
 fn fixture() -> &'static Fixture {
     static FIXTURE: OnceLock<Fixture> = OnceLock::new();
